@@ -1,0 +1,1 @@
+"""The `earmark` command line."""

@@ -1,0 +1,130 @@
+"""One handler per `earmark` command; each returns the exit status."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from desktop.cli.output import (
+    episode_json,
+    episode_table,
+    hit_json,
+    hit_line,
+    print_json,
+)
+from desktop.core.errors import EarmarkError
+from desktop.core.paths import default_db_path
+from desktop.core.search import search
+from desktop.core.store import Library
+from desktop.core.timecode import hms, short
+from desktop.services.exporting import export_text, export_to_path
+from desktop.services.importing import import_paths
+
+
+def import_cmd(args: argparse.Namespace) -> int:
+    with Library.open() as library:
+        report = import_paths(library, [Path(p) for p in args.paths])
+    if args.json:
+        print_json(
+            {
+                "episodes": [
+                    {
+                        "id": r.episode.id,
+                        "title": r.episode.title,
+                        "segments": r.episode.segment_count,
+                        "existing": r.existing,
+                        "warnings": r.warnings,
+                    }
+                    for r in report.imported
+                ],
+                "errors": [{"path": str(f.path), "message": f.message} for f in report.failed],
+            }
+        )
+    else:
+        for r in report.imported:
+            count = f"{r.episode.segment_count} segments"
+            state = "already in the library" if r.existing else count
+            print(f"#{r.episode.id} {r.episode.title} ({state})")
+            for warning in r.warnings:
+                print(f"  warning: {warning}")
+    for failure in report.failed:
+        print(f"earmark: error: {failure.message}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def list_cmd(args: argparse.Namespace) -> int:
+    with Library.open() as library:
+        episodes = library.episodes()
+    if args.json:
+        print_json([episode_json(e) for e in episodes])
+    else:
+        print(episode_table(episodes))
+    return 0
+
+
+def show_cmd(args: argparse.Namespace) -> int:
+    with Library.open() as library:
+        doc = library.document(args.id)
+    if args.json:
+        print_json(
+            {
+                "episode": episode_json(doc.episode),
+                "chapters": [{"start": c.start, "title": c.title} for c in doc.chapters],
+                "segments": [
+                    {"start": s.start, "end": s.end, "speaker": s.speaker, "text": s.text}
+                    for s in doc.segments
+                ],
+            }
+        )
+        return 0
+    episode = doc.episode
+    print(f"#{episode.id} {episode.title}")
+    duration = short(episode.duration) if episode.duration is not None else "unknown"
+    print(f"{episode.status} · {episode.source} · {duration} · {len(doc.segments)} segments")
+    print()
+    for segment in doc.segments:
+        speaker = f"{segment.speaker}: " if segment.speaker else ""
+        print(f"[{hms(segment.start)}] {speaker}{segment.text}")
+    return 0
+
+
+def search_cmd(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise EarmarkError("--limit must be at least 1")
+    with Library.open() as library:
+        if args.episode is not None:
+            library.episode(args.episode)
+        hits = search(library.conn, args.query, episode_id=args.episode, limit=args.limit)
+    if args.json:
+        print_json([hit_json(h) for h in hits])
+    elif not hits:
+        print(f"No matches for {args.query!r}.")
+    else:
+        bold = sys.stdout.isatty()
+        for hit in hits:
+            print(hit_line(hit, bold))
+    return 0
+
+
+def export_cmd(args: argparse.Namespace) -> int:
+    with Library.open() as library:
+        if args.output == "-":
+            sys.stdout.write(export_text(library, args.id, args.format))
+            return 0
+        out = Path(args.output) if args.output else None
+        path = export_to_path(library, args.id, args.format, out)
+    if args.json:
+        print_json({"path": str(path)})
+    else:
+        print(path)
+    return 0
+
+
+def db_path_cmd(args: argparse.Namespace) -> int:
+    path = default_db_path()
+    if args.json:
+        print_json({"path": str(path)})
+    else:
+        print(path)
+    return 0

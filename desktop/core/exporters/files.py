@@ -1,0 +1,143 @@
+"""Writing export files safely: atomic replace and file names valid on every OS."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import stat
+import unicodedata
+from pathlib import Path
+
+from desktop.core.errors import EarmarkError
+
+MAX_STEM_CHARS = 120
+# Most file systems cap a name at 255 bytes; leave room for the extension and a temp prefix.
+MAX_STEM_BYTES = 200
+
+_FORBIDDEN = set('/\\:*?"<>|')
+# Bidirectional overrides/isolates: legal, but used to disguise a file's real extension.
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_WINDOWS_RESERVED = {
+    "CON", "PRN", "AUX", "NUL",
+    *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10)),
+    "COM¹", "COM²", "COM³", "LPT¹", "LPT²", "LPT³",
+}  # fmt: skip
+# Characters that must not be left dangling at the end of a truncated name.
+_DANGLING = re.compile(r"[\u200d\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]+$")
+
+
+def safe_stem(title: str | None, fallback: str) -> str:
+    """`title` reduced to a file name stem that Windows, macOS and Linux all accept."""
+    text = unicodedata.normalize("NFC", title or "")
+    chars: list[str] = []
+    for ch in text:
+        if ch in _FORBIDDEN or ch.isspace():
+            chars.append(" ")
+        elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs"):
+            continue
+        else:
+            chars.append(ch)
+    stem = " ".join("".join(chars).split())
+    stem = _truncate(stem)
+    # Windows drops trailing dots and spaces; a leading dot hides the file on Unix.
+    stem = stem.strip(" .")
+    if stem.split(".")[0].strip().upper() in _WINDOWS_RESERVED:
+        stem = f"{stem} (episode)"
+    return stem or fallback
+
+
+def _truncate(stem: str) -> str:
+    if len(stem) <= MAX_STEM_CHARS and len(stem.encode("utf-8")) <= MAX_STEM_BYTES:
+        return stem
+    cut = stem[:MAX_STEM_CHARS]
+    while len(cut.encode("utf-8")) > MAX_STEM_BYTES:
+        cut = cut[:-1]
+    # Prefer ending at a word boundary when one is reasonably close.
+    space = cut.rfind(" ")
+    if space >= len(cut) * 2 // 3:
+        cut = cut[:space]
+    # Do not leave a half emoji sequence (joiner, variation selector, skin tone) or accent.
+    cut = _DANGLING.sub("", cut)
+    while cut and unicodedata.combining(cut[-1]):
+        cut = cut[:-1]
+    return cut.rstrip()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` as UTF-8 to `path` so that readers see the old file or the new one, never
+    a partial one. On failure the temporary file is removed and an existing target is kept.
+    """
+    path = Path(path)
+    data = text.encode("utf-8", errors="replace")  # lone surrogates must not abort an export
+    tmp = _open_temp(path)
+    fd, tmp_path = tmp
+    try:
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            _copy_mode(path, tmp_path)
+            os.replace(tmp_path, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_path)
+            raise
+    except OSError as exc:
+        raise EarmarkError(f"cannot write {path}: {_reason(exc)}") from exc
+    _fsync_dir(path.parent)
+
+
+def _open_temp(path: Path) -> tuple[int, Path]:
+    """Create a fresh temp file beside `path` (same file system, so os.replace is atomic).
+
+    os.open with mode 0o666 lets the umask decide permissions, as for any new file
+    (tempfile.mkstemp would leave an export readable by its owner only).
+    """
+    base = path.name[:80]
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp_path = path.with_name(f".{base}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp_path, flags, 0o666), tmp_path
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            if not path.parent.is_dir():
+                raise EarmarkError(
+                    f"cannot write {path}: folder {path.parent} does not exist"
+                ) from exc
+            raise EarmarkError(f"cannot write {path}: {_reason(exc)}") from exc
+    raise EarmarkError(f"cannot write {path}: could not create a temporary file")
+
+
+def _copy_mode(target: Path, tmp_path: Path) -> None:
+    """Keep the permissions of the file being replaced."""
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return
+    with contextlib.suppress(OSError):
+        os.chmod(tmp_path, mode)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable where the platform allows (not on Windows)."""
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, IsADirectoryError):
+        return "it is a folder"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return exc.strerror or str(exc)

@@ -1,0 +1,52 @@
+"""SubRip (.srt) and WebVTT (.vtt) export: one cue per segment."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from desktop.core.exporters._text import one_line, speaker_of
+from desktop.core.model import EpisodeDocument
+from desktop.core.timecode import clock
+
+
+def cue_times(start: float, end: float) -> tuple[float, float]:
+    """Cue start and end on the millisecond grid, with end > start so every player accepts it."""
+    start_ms = max(0, round(start * 1000)) if math.isfinite(start) else 0
+    end_ms = round(end * 1000) if math.isfinite(end) else start_ms
+    if end_ms <= start_ms:
+        end_ms = start_ms + 1
+    return start_ms / 1000, end_ms / 1000
+
+
+def _cues(doc: EpisodeDocument) -> Iterator[tuple[float, float, str | None, str]]:
+    """(start, end, speaker, text) of each segment that has text."""
+    for seg in doc.segments:
+        text = one_line(seg.text)
+        if text:
+            start, end = cue_times(seg.start, seg.end)
+            yield start, end, speaker_of(seg.speaker), text
+
+
+def render_srt(doc: EpisodeDocument) -> str:
+    cues = []
+    for number, (start, end, speaker, text) in enumerate(_cues(doc), 1):
+        # SRT has no escaping; a timing arrow in the text would confuse lenient parsers.
+        line = (f"{speaker}: {text}" if speaker else text).replace("-->", "->")
+        cues.append(f"{number}\n{clock(start, ',')} --> {clock(end, ',')}\n{line}\n")
+    return "\n".join(cues)
+
+
+def vtt_escape(text: str) -> str:
+    """Escape `&`, `<` and `>` as the WebVTT spec requires (this also rules out `-->`)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render_vtt(doc: EpisodeDocument) -> str:
+    cues = ["WEBVTT\n"]
+    for start, end, speaker, text in _cues(doc):
+        body = vtt_escape(text)
+        if speaker:
+            body = f"<v {vtt_escape(speaker)}>{body}"
+        cues.append(f"{clock(start)} --> {clock(end)}\n{body}\n")
+    return "\n".join(cues)

@@ -1,0 +1,48 @@
+"""Deciding a file's format from its content; the extension only breaks ties.
+
+Content wins because files are routinely misnamed: YouTube downloaders save WebVTT as
+.txt, and podcast sites serve Markdown as .txt.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TIMING_RE = re.compile(r"^[ \t]*-?\d{0,6}:?\d{1,6}:\d{1,2}(?:[.,]\d{1,9})?[ \t]*-->", re.MULTILINE)
+_MD_RE = re.compile(
+    r"^\s{0,3}#{1,6}\s+\S"  # headings
+    r"|^\s*(?:\*\*|__)[^*_\n]{1,60}(?::\*\*|\*\*:|:__|__:)"  # **Speaker:** labels
+    r"|\[-?\d{1,6}(?::\d{1,2}){1,2}(?:[.,]\d+)?\]\(",  # [12:34](url) stamp links
+    re.MULTILINE,
+)
+_JSON_LIST_RE = re.compile(r"^\[\s*(?:[{\]\[\"]|$)")
+_SUFFIXES = {
+    ".srt": "srt",
+    ".vtt": "vtt",
+    ".json": "json",
+    ".txt": "txt",
+    ".md": "md",
+    ".markdown": "md",
+}
+# Only this much of the file is looked at: the first cues or headings settle the question.
+_SNIFF_CHARS = 65536
+
+
+def sniff_format(text: str, suffix: str = "") -> str:
+    """One of "srt", "vtt", "json", "txt", "md" for the given text (and file suffix)."""
+    head = text[:_SNIFF_CHARS].lstrip("\ufeff \t\r\n")
+    by_suffix = _SUFFIXES.get(suffix.lower(), "")
+    if head.startswith("WEBVTT"):
+        return "vtt"
+    if head.startswith("{") or _JSON_LIST_RE.match(head):
+        return "json"
+    if _TIMING_RE.search(head):
+        # Timing lines without the WEBVTT header: SubRip, unless the name says VTT.
+        return "vtt" if by_suffix == "vtt" else "srt"
+    if head.startswith("---\n") or _MD_RE.search(head):
+        return "md"
+    if by_suffix in ("md", "json"):
+        # A .json that is not JSON is parsed as text; a .md without Markdown syntax is still
+        # read by the Markdown parser, which accepts plain stamped lines too.
+        return "md" if by_suffix == "md" else "txt"
+    return "txt"

@@ -1,0 +1,103 @@
+"""Domain values shared by every layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from desktop.core.insights.payload import Insights
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One recognised word with its own timing (from Whisper word timestamps)."""
+
+    start: float
+    end: float
+    text: str
+    probability: float | None = None
+
+
+@dataclass(slots=True)
+class Segment:
+    """A timed piece of transcript; its position in the episode is its index."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str | None = None
+    words: list[Word] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    start: float
+    title: str
+
+
+@dataclass(slots=True)
+class Transcript:
+    """What an importer or a transcription engine produces, before it is stored."""
+
+    segments: list[Segment]
+    format: str
+    title: str | None = None
+    language: str | None = None
+    chapters: list[Chapter] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def duration(self) -> float:
+        return max((s.end for s in self.segments), default=0.0)
+
+
+class EpisodeStatus(StrEnum):
+    PENDING = "pending"
+    TRANSCRIBING = "transcribing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class EpisodeSource(StrEnum):
+    IMPORTED = "imported"
+    TRANSCRIBED = "transcribed"
+
+
+@dataclass(slots=True)
+class Episode:
+    id: int
+    title: str
+    status: EpisodeStatus
+    source: EpisodeSource
+    created: str
+    updated: str
+    media_path: str | None = None
+    media_sha256: str | None = None
+    source_path: str | None = None
+    source_sha256: str | None = None
+    duration: float | None = None
+    language: str | None = None
+    engine: str | None = None
+    model: str | None = None
+    segment_count: int = 0
+
+
+@dataclass(slots=True)
+class Note:
+    id: int
+    episode_id: int
+    text: str
+    created: str
+    segment_idx: int | None = None
+    time: float | None = None
+
+
+@dataclass(slots=True)
+class EpisodeDocument:
+    """Everything the exporters need about one episode, read in one go from the store."""
+
+    episode: Episode
+    segments: list[Segment]
+    chapters: list[Chapter] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    insights: Insights | None = None

@@ -1,0 +1,302 @@
+"""The library: one SQLite file holding episodes, segments, chapters, notes and insights."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from desktop.core.errors import EarmarkError, NotFoundError
+from desktop.core.insights.payload import Insights, PayloadError
+from desktop.core.model import (
+    Chapter,
+    Episode,
+    EpisodeDocument,
+    EpisodeSource,
+    EpisodeStatus,
+    Note,
+    Segment,
+)
+from desktop.core.paths import default_db_path
+from desktop.core.store.migrations import SchemaTooNewError, migrate
+from desktop.core.store.rows import (
+    EPISODE_COLUMNS,
+    episode_from_row,
+    note_from_row,
+    segment_from_row,
+    words_to_json,
+)
+
+# Tables whose row counts describe the library's content (used to prove "nothing changed").
+CONTENT_TABLES = ("episodes", "segments", "chapters", "notes", "insights")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Library:
+    """A connection to the library file with the operations the services need.
+
+    Multi-row writes go through `transaction()`, so a failure leaves no partial rows.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._depth = 0
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> Library:
+        path = Path(path) if path is not None else default_db_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise EarmarkError(f"cannot open the library {path}: {exc}") from exc
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(conn)
+        except SchemaTooNewError as exc:
+            conn.close()
+            raise EarmarkError(f"{path}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise EarmarkError(f"{path} is not a usable Earmark library: {exc}") from exc
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """One atomic write (or, with write=False, one consistent read snapshot).
+
+        Nested calls join the outer transaction.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    # --- episodes -------------------------------------------------------------------------
+
+    def create_episode(
+        self,
+        title: str,
+        source: EpisodeSource,
+        status: EpisodeStatus = EpisodeStatus.PENDING,
+        **fields: Any,
+    ) -> Episode:
+        stamp = now_iso()
+        values = {
+            "title": title,
+            "source": str(source),
+            "status": str(status),
+            "created": stamp,
+            "updated": stamp,
+            **fields,
+        }
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        with self.transaction():
+            cursor = self.conn.execute(
+                f"INSERT INTO episodes ({columns}) VALUES ({marks})", tuple(values.values())
+            )
+        return self.episode(int(cursor.lastrowid or 0))
+
+    def update_episode(self, episode_id: int, **fields: Any) -> Episode:
+        fields = {
+            name: str(value) if isinstance(value, (EpisodeStatus, EpisodeSource)) else value
+            for name, value in fields.items()
+        }
+        fields["updated"] = now_iso()
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        with self.transaction():
+            self.conn.execute(
+                f"UPDATE episodes SET {assignments} WHERE id = ?",
+                (*fields.values(), episode_id),
+            )
+        return self.episode(episode_id)
+
+    def episode(self, episode_id: int) -> Episode:
+        row = self.conn.execute(
+            f"SELECT {EPISODE_COLUMNS} FROM episodes WHERE id = ?", (episode_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no episode with id {episode_id} in {self.path}")
+        return episode_from_row(row, self.segment_count(episode_id))
+
+    def episodes(self) -> list[Episode]:
+        counts = dict(
+            self.conn.execute("SELECT episode_id, count(*) FROM segments GROUP BY episode_id")
+        )
+        rows = self.conn.execute(
+            f"SELECT {EPISODE_COLUMNS} FROM episodes ORDER BY updated DESC, id DESC"
+        )
+        return [episode_from_row(row, counts.get(row["id"], 0)) for row in rows]
+
+    def find_episode(self, **where: str) -> Episode | None:
+        """The most recent episode whose columns equal `where` (e.g. source_sha256=...)."""
+        clause = " AND ".join(f"{name} = ?" for name in where)
+        row = self.conn.execute(
+            f"SELECT id FROM episodes WHERE {clause} ORDER BY id DESC LIMIT 1",
+            tuple(where.values()),
+        ).fetchone()
+        return self.episode(row["id"]) if row else None
+
+    def delete_episode(self, episode_id: int) -> None:
+        self.episode(episode_id)
+        with self.transaction():
+            self.conn.execute("DELETE FROM episodes WHERE id = ?", (episode_id,))
+
+    # --- segments and chapters ------------------------------------------------------------
+
+    def segment_count(self, episode_id: int) -> int:
+        row = self.conn.execute(
+            "SELECT count(*) FROM segments WHERE episode_id = ?", (episode_id,)
+        ).fetchone()
+        return int(row[0])
+
+    def append_segments(self, episode_id: int, segments: Iterable[Segment]) -> int:
+        """Add segments after the last stored one; returns how many were added."""
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT coalesce(max(idx), -1) FROM segments WHERE episode_id = ?",
+                (episode_id,),
+            ).fetchone()
+            first = int(row[0]) + 1
+            rows = [
+                (episode_id, first + n, s.start, s.end, s.text, s.speaker, words_to_json(s.words))
+                for n, s in enumerate(segments)
+            ]
+            self.conn.executemany(
+                'INSERT INTO segments (episode_id, idx, start, "end", text, speaker, words) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
+    def segments(self, episode_id: int) -> list[Segment]:
+        rows = self.conn.execute(
+            'SELECT start, "end", text, speaker, words FROM segments '
+            "WHERE episode_id = ? ORDER BY idx",
+            (episode_id,),
+        )
+        return [segment_from_row(row) for row in rows]
+
+    def set_chapters(self, episode_id: int, chapters: Iterable[Chapter]) -> None:
+        with self.transaction():
+            self.conn.execute("DELETE FROM chapters WHERE episode_id = ?", (episode_id,))
+            self.conn.executemany(
+                "INSERT INTO chapters (episode_id, start, title) VALUES (?, ?, ?)",
+                [(episode_id, c.start, c.title) for c in chapters],
+            )
+
+    def chapters(self, episode_id: int) -> list[Chapter]:
+        rows = self.conn.execute(
+            "SELECT start, title FROM chapters WHERE episode_id = ? ORDER BY start, id",
+            (episode_id,),
+        )
+        return [Chapter(row["start"], row["title"]) for row in rows]
+
+    # --- notes and insights ---------------------------------------------------------------
+
+    def add_note(
+        self,
+        episode_id: int,
+        text: str,
+        segment_idx: int | None = None,
+        time: float | None = None,
+    ) -> Note:
+        self.episode(episode_id)
+        with self.transaction():
+            cursor = self.conn.execute(
+                "INSERT INTO notes (episode_id, segment_idx, time, text, created) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (episode_id, segment_idx, time, text, now_iso()),
+            )
+        row = self.conn.execute("SELECT * FROM notes WHERE id = ?", (cursor.lastrowid,)).fetchone()
+        return note_from_row(row)
+
+    def notes(self, episode_id: int) -> list[Note]:
+        rows = self.conn.execute(
+            "SELECT * FROM notes WHERE episode_id = ? ORDER BY coalesce(time, 0), id",
+            (episode_id,),
+        )
+        return [note_from_row(row) for row in rows]
+
+    def save_insights(self, episode_id: int, insights: Insights) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO insights (episode_id, engine, model, created, payload) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    episode_id,
+                    insights.engine,
+                    insights.model,
+                    insights.created or now_iso(),
+                    json.dumps(insights.to_dict(), ensure_ascii=False),
+                ),
+            )
+
+    def insights(self, episode_id: int) -> Insights | None:
+        """The newest stored insights for the episode, or None."""
+        row = self.conn.execute(
+            "SELECT payload FROM insights WHERE episode_id = ? ORDER BY id DESC LIMIT 1",
+            (episode_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            return Insights.from_dict(json.loads(row["payload"]))
+        except PayloadError as exc:
+            message = f"stored insights for episode {episode_id} are invalid: {exc}"
+            raise EarmarkError(message) from exc
+
+    # --- whole documents ------------------------------------------------------------------
+
+    def document(self, episode_id: int) -> EpisodeDocument:
+        """A consistent snapshot of one episode (read inside one transaction)."""
+        with self.transaction(write=False):
+            return EpisodeDocument(
+                episode=self.episode(episode_id),
+                segments=self.segments(episode_id),
+                chapters=self.chapters(episode_id),
+                notes=self.notes(episode_id),
+                insights=self.insights(episode_id),
+            )
+
+    def row_counts(self) -> dict[str, int]:
+        return {
+            table: int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            for table in CONTENT_TABLES
+        }

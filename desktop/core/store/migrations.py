@@ -1,0 +1,146 @@
+"""Forward-only schema migrations, tracked in `PRAGMA user_version`.
+
+Each entry upgrades the schema by one version and runs inside the caller's transaction,
+so a failed upgrade leaves the file at its previous version.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+_V1 = """
+CREATE TABLE episodes (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    media_path TEXT,
+    media_sha256 TEXT,
+    duration REAL,
+    language TEXT,
+    source TEXT NOT NULL CHECK (source IN ('imported', 'transcribed')),
+    engine TEXT,
+    model TEXT,
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'transcribing', 'done', 'failed')),
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE UNIQUE INDEX episodes_media_sha256 ON episodes (media_sha256)
+    WHERE media_sha256 IS NOT NULL;
+
+CREATE TABLE segments (
+    id INTEGER PRIMARY KEY,
+    episode_id INTEGER NOT NULL REFERENCES episodes (id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start REAL NOT NULL,
+    "end" REAL NOT NULL,
+    text TEXT NOT NULL,
+    speaker TEXT,
+    words TEXT CHECK (words IS NULL OR json_valid(words)),
+    UNIQUE (episode_id, idx)
+);
+
+-- content="segments" spelled this way so that sqlite-utils and Datasette detect the index.
+CREATE VIRTUAL TABLE segments_fts USING fts5 (
+    text,
+    content="segments",
+    content_rowid="id",
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER segments_ai AFTER INSERT ON segments BEGIN
+    INSERT INTO segments_fts (rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER segments_ad AFTER DELETE ON segments BEGIN
+    INSERT INTO segments_fts (segments_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER segments_au AFTER UPDATE OF text ON segments BEGIN
+    INSERT INTO segments_fts (segments_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO segments_fts (rowid, text) VALUES (new.id, new.text);
+END;
+
+CREATE TABLE insights (
+    id INTEGER PRIMARY KEY,
+    episode_id INTEGER NOT NULL REFERENCES episodes (id) ON DELETE CASCADE,
+    engine TEXT NOT NULL,
+    model TEXT,
+    created TEXT NOT NULL,
+    payload TEXT NOT NULL CHECK (json_valid(payload))
+);
+CREATE INDEX insights_episode ON insights (episode_id);
+
+CREATE TABLE notes (
+    id INTEGER PRIMARY KEY,
+    episode_id INTEGER NOT NULL REFERENCES episodes (id) ON DELETE CASCADE,
+    segment_idx INTEGER,
+    time REAL,
+    text TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE INDEX notes_episode ON notes (episode_id);
+"""
+
+# v2: imported transcripts remember their file (so a re-import finds the episode) and
+# chapters from Markdown transcripts get a table of their own.
+_V2 = """
+ALTER TABLE episodes ADD COLUMN source_path TEXT;
+ALTER TABLE episodes ADD COLUMN source_sha256 TEXT;
+CREATE INDEX episodes_source_sha256 ON episodes (source_sha256);
+
+CREATE TABLE chapters (
+    id INTEGER PRIMARY KEY,
+    episode_id INTEGER NOT NULL REFERENCES episodes (id) ON DELETE CASCADE,
+    start REAL NOT NULL,
+    title TEXT NOT NULL
+);
+CREATE INDEX chapters_episode ON chapters (episode_id, start);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+LATEST_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNewError(RuntimeError):
+    """The file was written by a newer Earmark; opening it could corrupt it."""
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
+    """Apply the missing migrations up to `target`; returns the version reached.
+
+    The connection must be in autocommit mode (isolation_level=None): every step runs in its
+    own explicit transaction together with its `user_version` bump.
+    """
+    current = schema_version(conn)
+    if current > LATEST_VERSION:
+        raise SchemaTooNewError(
+            f"library schema version {current} is newer than this Earmark "
+            f"understands ({LATEST_VERSION}); upgrade Earmark to open it"
+        )
+    for version in range(current + 1, target + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(MIGRATIONS[version - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return schema_version(conn)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip():
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements

@@ -1,0 +1,31 @@
+"""Formatting of times in seconds as clock strings."""
+
+from __future__ import annotations
+
+
+def split_hms(seconds: float) -> tuple[int, int, int, int]:
+    """Hours, minutes, seconds and milliseconds of a non-negative time (rounded to ms)."""
+    total_ms = max(0, round(seconds * 1000))
+    hours, rest = divmod(total_ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, ms = divmod(rest, 1000)
+    return hours, minutes, secs, ms
+
+
+def hms(seconds: float) -> str:
+    """`hh:mm:ss`, truncating the fraction (what a reader expects beside a paragraph)."""
+    total = int(max(0.0, seconds))
+    return f"{total // 3600:02d}:{total // 60 % 60:02d}:{total % 60:02d}"
+
+
+def clock(seconds: float, decimal: str = ".") -> str:
+    """`hh:mm:ss.mmm` (VTT) or, with decimal=",", `hh:mm:ss,mmm` (SRT)."""
+    hours, minutes, secs, ms = split_hms(seconds)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{decimal}{ms:03d}"
+
+
+def short(seconds: float) -> str:
+    """`m:ss` or `h:mm:ss`, as players show it."""
+    total = int(max(0.0, seconds))
+    hours, minutes, secs = total // 3600, total // 60 % 60, total % 60
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -1,0 +1,92 @@
+"""Use case: bring transcript files into the library."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop.core.errors import EarmarkError
+from desktop.core.importers import load_transcript
+from desktop.core.model import Episode, EpisodeSource, EpisodeStatus, Transcript
+from desktop.core.store import Library
+
+
+@dataclass(slots=True)
+class ImportResult:
+    episode: Episode
+    warnings: list[str] = field(default_factory=list)
+    existing: bool = False
+
+
+@dataclass(slots=True)
+class ImportFailure:
+    path: Path
+    message: str
+
+
+@dataclass(slots=True)
+class ImportReport:
+    imported: list[ImportResult] = field(default_factory=list)
+    failed: list[ImportFailure] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_transcript(library: Library, path: Path) -> ImportResult:
+    """Import one file; a file already imported (same bytes) returns its episode unchanged.
+
+    Raises EarmarkError naming the file; the library is untouched in that case.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise EarmarkError(f"{path}: no such file")
+    try:
+        sha = file_sha256(path)
+    except OSError as exc:
+        raise EarmarkError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    existing = library.find_episode(source_sha256=sha)
+    if existing is not None:
+        return ImportResult(existing, existing=True)
+    transcript = load_transcript(path)
+    episode = store_transcript(library, transcript, path, sha)
+    return ImportResult(episode, list(transcript.warnings))
+
+
+def store_transcript(library: Library, transcript: Transcript, path: Path, sha: str) -> Episode:
+    """Episode, segments and chapters in one transaction."""
+    with library.transaction():
+        episode = library.create_episode(
+            title=transcript.title or title_from_path(path),
+            source=EpisodeSource.IMPORTED,
+            status=EpisodeStatus.DONE,
+            source_path=str(path.resolve()),
+            source_sha256=sha,
+            duration=transcript.duration,
+            language=transcript.language,
+        )
+        library.append_segments(episode.id, transcript.segments)
+        library.set_chapters(episode.id, transcript.chapters)
+    return library.episode(episode.id)
+
+
+def import_paths(library: Library, paths: list[Path]) -> ImportReport:
+    """Import each file on its own: one bad file does not stop the others."""
+    report = ImportReport()
+    for path in paths:
+        try:
+            report.imported.append(import_transcript(library, path))
+        except EarmarkError as exc:
+            report.failed.append(ImportFailure(Path(path), str(exc)))
+    return report
+
+
+def title_from_path(path: Path) -> str:
+    stem = path.stem.replace("_", " ").strip()
+    return stem or path.name

@@ -1,0 +1,1 @@
+"""Qt widgets (filled in by later work)."""

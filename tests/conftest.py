@@ -1,0 +1,31 @@
+"""Shared fixtures: every test gets its own library folder; Qt runs offscreen."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.core.store import Library
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+DATA = Path(__file__).parent / "data"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def earmark_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point EARMARK_HOME at a fresh folder so no test touches a real library."""
+    home = tmp_path / "earmark-home"
+    monkeypatch.setenv("EARMARK_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Iterator[Library]:
+    lib = Library.open(tmp_path / "library.sqlite3")
+    yield lib
+    lib.close()

@@ -1,0 +1,187 @@
+"""Library-wide and per-episode FTS5 search, and its safety against any typed string."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from desktop.core.model import EpisodeSource, EpisodeStatus, Segment
+from desktop.core.search import MARK_CLOSE, MARK_OPEN, build_match_query, highlight, search
+from desktop.core.store import Library
+
+EPISODE_A = [
+    "Welcome to the show about deep learning.",
+    "Neural networks learn representations from data.",
+    "We talk about reinforcement learning and self play.",
+    "Deep networks generalise surprisingly well.",
+    "Le café était très bon à Montréal.",
+    "Пингвины живут в Антарктиде.",
+    "日本語 のテキスト",
+    "<script>alert('x')</script> was in the captions",
+]
+EPISODE_B = [
+    "Cooking pasta needs salted water.",
+    "Deep learning is not needed for cooking.",
+    "Running late again, the runner said.",
+]
+
+
+@pytest.fixture
+def populated(library: Library) -> tuple[Library, int, int]:
+    ids = []
+    for title, texts in (("AI talk", EPISODE_A), ("Kitchen", EPISODE_B)):
+        episode = library.create_episode(title, EpisodeSource.IMPORTED, EpisodeStatus.DONE)
+        library.append_segments(
+            episode.id,
+            [Segment(10.0 * i, 10.0 * i + 4.5, text) for i, text in enumerate(texts)],
+        )
+        ids.append(episode.id)
+    return library, ids[0], ids[1]
+
+
+def texts(hits: list) -> list[str]:
+    return [h.text for h in hits]
+
+
+def test_single_word_across_the_library_with_times_and_titles(populated) -> None:
+    library, _, b = populated
+    hits = search(library.conn, "cooking")
+    assert {(h.title, h.text) for h in hits} == {
+        ("Kitchen", "Cooking pasta needs salted water."),
+        ("Kitchen", "Deep learning is not needed for cooking."),
+    }
+    first = next(h for h in hits if h.text.startswith("Cooking"))
+    assert (first.episode_id, first.segment_idx, first.start, first.end) == (b, 0, 0.0, 4.5)
+
+
+def test_results_are_ranked_best_first(populated) -> None:
+    library, _, _ = populated
+    hits = search(library.conn, "deep")
+    assert len(hits) == 3
+    ranks = [h.rank for h in hits]
+    assert ranks == sorted(ranks)
+
+
+def test_phrase_matches_only_adjacent_words(populated) -> None:
+    library, _, _ = populated
+    assert len(search(library.conn, '"deep learning"')) == 2
+    assert search(library.conn, '"learning deep"') == []
+
+
+def test_last_word_is_a_prefix_and_stemming_applies(populated) -> None:
+    library, _, _ = populated
+    assert texts(search(library.conn, "reinforc")) == [EPISODE_A[2]]
+    assert texts(search(library.conn, "pas")) == [EPISODE_B[0]]
+    assert EPISODE_B[2] in texts(search(library.conn, "run late"))
+
+
+def test_or_and_exclusion(populated) -> None:
+    library, _, _ = populated
+    assert len(search(library.conn, "pasta OR penguins OR play")) == 2
+    hits = search(library.conn, "deep -cooking")
+    assert len(hits) == 2
+    assert all("cooking" not in h.text.lower() for h in hits)
+
+
+def test_episode_filter(populated) -> None:
+    library, a, b = populated
+    hits = search(library.conn, "deep", episode_id=b)
+    assert texts(hits) == [EPISODE_B[1]]
+    assert search(library.conn, "pasta", episode_id=a) == []
+
+
+def test_snippet_marks_the_matching_words(populated) -> None:
+    library, _, _ = populated
+    (hit,) = search(library.conn, "pasta")
+    assert f"{MARK_OPEN}pasta{MARK_CLOSE}" in hit.snippet
+    assert highlight(hit.snippet, "<b>", "</b>") == "Cooking <b>pasta</b> needs salted water."
+
+
+def test_non_latin_diacritics_and_html_text(populated) -> None:
+    library, _, _ = populated
+    assert texts(search(library.conn, "cafe")) == [EPISODE_A[4]]
+    assert texts(search(library.conn, "Пингвины")) == [EPISODE_A[5]]
+    assert texts(search(library.conn, "日本語")) == [EPISODE_A[6]]
+    assert texts(search(library.conn, "<script>")) == [EPISODE_A[7]]
+
+
+def test_limit_and_offset_page_through_hits(populated) -> None:
+    library, _, _ = populated
+    everything = search(library.conn, "deep", limit=10)
+    assert search(library.conn, "deep", limit=2) == everything[:2]
+    assert search(library.conn, "deep", limit=2, offset=2) == everything[2:]
+
+
+HOSTILE = [
+    "",
+    "   ",
+    '"',
+    '""',
+    '"deep',
+    "*",
+    "deep*",
+    "-",
+    "--",
+    "- deep",
+    "AND",
+    "OR",
+    "NOT",
+    "deep AND",
+    "OR deep",
+    "deep OR OR learning",
+    "NEAR(deep learning, 2)",
+    "(deep",
+    "deep)",
+    "((()))",
+    "^deep",
+    "deep:learning",
+    "text:deep",
+    "col1 : x",
+    "{deep learning}",
+    "'; DROP TABLE segments; --",
+    "🎉🎉",
+    "deep 🎉",
+    "\x00",
+    "\\",
+    "%_%",
+    "a" * 5000,
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_never_raise(populated, query: str) -> None:
+    library, _, _ = populated
+    hits = search(library.conn, query)
+    assert isinstance(hits, list)
+    assert library.row_counts()["segments"] == len(EPISODE_A) + len(EPISODE_B)
+
+
+def test_emoji_only_query_finds_nothing_rather_than_everything(populated) -> None:
+    library, _, _ = populated
+    assert build_match_query("🎉") is None
+    assert search(library.conn, "🎉") == []
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=st.text(max_size=60))
+def test_any_unicode_string_is_a_valid_query(populated, query: str) -> None:
+    library, _, _ = populated
+    search(library.conn, query)
+
+
+SYNTAX = st.sampled_from(
+    ['"', "*", "-", "(", ")", "^", ":", "+", "AND", "OR", "NOT", "NEAR", " ", "deep", "x"]
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(parts=st.lists(SYNTAX, max_size=12))
+def test_any_mix_of_fts_syntax_is_a_valid_query(populated, parts: list[str]) -> None:
+    library, _, _ = populated
+    search(library.conn, "".join(parts))
+    search(library.conn, " ".join(parts))
