@@ -12,8 +12,10 @@ from desktop.core.store import Library
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-DATA = Path(__file__).parent / "data"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+CORPUS = ROOT.parent / "shared" / "corpus"
+SAMPLE_VTT = ROOT / "resources" / "sample" / "field-notes-back-to-paper.vtt"
 
 
 @pytest.fixture(autouse=True)

@@ -12,10 +12,10 @@ import pytest
 
 from desktop.cli.main import main
 from desktop.core.store import Library
-from tests.conftest import CORPUS
+from tests.conftest import DATA, SAMPLE_VTT
 
-SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "sample" / "earmark-sample.vtt"
-CORPUS_VTT = CORPUS / "transcripts" / "scribesalad" / "vtt" / "9EN_HoEk3KY.vtt"
+SAMPLE = SAMPLE_VTT
+CORPUS_VTT = DATA / "importers" / "9EN_HoEk3KY.vtt"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -33,7 +33,7 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
 def test_import_list_show_search_export(capsys, tmp_path: Path) -> None:
     data = run_json(capsys, "import", str(SAMPLE))
     (episode,) = data["episodes"]
-    assert episode["title"] == "earmark-sample"
+    assert episode["title"] == "Field Notes: Why I Went Back to Paper"
     assert episode["segments"] == 27
     assert data["errors"] == []
 

@@ -74,8 +74,9 @@ def test_srt_exact() -> None:
 
 
 def test_vtt_exact() -> None:
-    assert render(small_doc(), "vtt") == (
-        "WEBVTT\n"
+    doc = small_doc()
+    assert render(doc, "vtt") == (
+        f"WEBVTT - {doc.episode.title}\n"
         "\n"
         "00:00:00.000 --> 00:00:02.500\n"
         "<v Speaker 1>Hello and welcome.\n"
@@ -122,7 +123,7 @@ def test_empty_document_renders_every_format() -> None:
     doc = small_doc()
     doc.segments = []
     assert render(doc, "srt") == ""
-    assert render(doc, "vtt") == "WEBVTT\n"
+    assert render(doc, "vtt") == f"WEBVTT - {doc.episode.title}\n"
     assert render(doc, "txt") == ""
     assert json.loads(render(doc, "json"))["segments"] == []
     md = render(doc, "md")

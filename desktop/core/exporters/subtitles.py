@@ -43,7 +43,9 @@ def vtt_escape(text: str) -> str:
 
 
 def render_vtt(doc: EpisodeDocument) -> str:
-    cues = ["WEBVTT\n"]
+    # The signature line may carry a title; it must stay one line without a timing arrow.
+    title = one_line(doc.episode.title).replace("-->", "->")
+    cues = [f"WEBVTT - {title}\n" if title else "WEBVTT\n"]
     for start, end, speaker, text in _cues(doc):
         body = vtt_escape(text)
         if speaker:

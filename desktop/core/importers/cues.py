@@ -37,6 +37,9 @@ def parse_cues(text: str, fmt: str) -> ParseResult:
     i = 0
     n = len(lines)
     if fmt == "vtt" and lines and lines[0].lstrip("\ufeff").startswith("WEBVTT"):
+        # Text after "WEBVTT" on the signature line is the file's own title.
+        title = lines[0].lstrip("\ufeff")[len("WEBVTT") :].strip(" \t-–—:")
+        result.title = title or None
         # The header block may carry "Kind:" and "Language:" lines (YouTube writes both).
         while i < n and lines[i].strip():
             found = _LANGUAGE_RE.match(lines[i].strip())

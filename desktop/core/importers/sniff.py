@@ -39,6 +39,9 @@ def sniff_format(text: str, suffix: str = "") -> str:
     if _TIMING_RE.search(head):
         # Timing lines without the WEBVTT header: SubRip, unless the name says VTT.
         return "vtt" if by_suffix == "vtt" else "srt"
+    if by_suffix in ("srt", "vtt") and "-->" in head:
+        # Cue arrows with unreadable times: let the cue parser name the bad lines.
+        return by_suffix
     if head.startswith("---\n") or _MD_RE.search(head):
         return "md"
     if by_suffix in ("md", "json"):
