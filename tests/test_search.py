@@ -185,3 +185,62 @@ def test_any_mix_of_fts_syntax_is_a_valid_query(populated, parts: list[str]) -> 
     library, _, _ = populated
     search(library.conn, "".join(parts))
     search(library.conn, " ".join(parts))
+
+
+def test_common_words_are_ranked_among_the_newest_matches(populated) -> None:
+    library, _, _ = populated
+    exact = search(library.conn, "deep", rank_cap=None)
+    capped = search(library.conn, "deep", rank_cap=2)
+    # Only the two newest matching segments are candidates.
+    assert len(capped) == 2
+    assert {h.text for h in capped} <= {h.text for h in exact}
+    newest_two = sorted(exact, key=lambda h: (h.episode_id, h.segment_idx))[-2:]
+    assert {h.text for h in capped} == {h.text for h in newest_two}
+    for hit in capped:
+        assert MARK_OPEN in hit.snippet and MARK_CLOSE in hit.snippet
+        assert highlight(hit.snippet, "", "") == hit.text
+
+
+def test_capped_ranking_prefers_more_occurrences_in_shorter_text(library: Library) -> None:
+    episode = library.create_episode("Echo", EpisodeSource.IMPORTED, EpisodeStatus.DONE)
+    texts = [
+        "echo once in a rather long sentence with many other words around it",
+        "echo echo echo",
+        "echo here",
+    ]
+    library.append_segments(episode.id, [Segment(i, i + 1.0, t) for i, t in enumerate(texts)])
+    capped = search(library.conn, "echo", rank_cap=1)
+    assert [h.text for h in capped] == ["echo here"]  # only the newest candidate
+    capped = search(library.conn, "echo", rank_cap=2)
+    assert [h.text for h in capped] == ["echo echo echo", "echo here"]
+    exact = search(library.conn, "echo", rank_cap=None)
+    assert [h.text for h in exact][:2] == ["echo echo echo", "echo here"]
+
+
+def test_capped_search_respects_the_episode_filter_and_paging(populated) -> None:
+    library, a, _ = populated
+    hits = search(library.conn, "deep", episode_id=a, rank_cap=1)
+    assert [h.text for h in hits] == [EPISODE_A[3]]
+    assert search(library.conn, "deep", rank_cap=1, offset=1) == []
+
+
+def test_python_snippet_windows_long_text_and_folds_accents() -> None:
+    from desktop.core.search.relevance import make_snippet
+
+    text = (
+        " ".join(f"w{i}" for i in range(100)) + " Montréal " + " ".join("tail" for _ in range(50))
+    )
+    snippet = make_snippet(text, ["montreal"], 10)
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert f"{MARK_OPEN}Montréal{MARK_CLOSE}" in snippet
+    assert len(highlight(snippet, "", "").split()) == 10
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=st.text(max_size=40))
+def test_any_string_is_valid_on_the_capped_path_too(populated, query: str) -> None:
+    library, a, _ = populated
+    search(library.conn, query, rank_cap=1)
+    search(library.conn, query, episode_id=a, rank_cap=1)
