@@ -15,9 +15,7 @@ from tests.conftest import DATA, SAMPLE_VTT
 CORPUS_VTT = DATA / "importers" / "9EN_HoEk3KY.vtt"
 
 
-@pytest.fixture(
-    params=[SAMPLE_VTT, CORPUS_VTT], ids=["sample", "corpus"]
-)
+@pytest.fixture(params=[SAMPLE_VTT, CORPUS_VTT], ids=["sample", "corpus"])
 def document(request, library: Library) -> EpisodeDocument:
     episode = import_transcript(library, request.param).episode
     library.set_chapters(episode.id, [Chapter(0.0, "Opening"), Chapter(60.0, "Middle part")])

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from desktop import __version__
-from desktop.cli import commands
+from desktop.cli import commands, transcribing
 from desktop.core.errors import EarmarkError
 from desktop.core.exporters import FORMATS
 
@@ -50,6 +50,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="file or folder to write (default: current folder); '-' prints to stdout",
     )
     p.set_defaults(handler=commands.export_cmd)
+
+    p = sub.add_parser(
+        "transcribe", parents=[json_flag], help="transcribe an audio or video file locally"
+    )
+    p.add_argument("media", metavar="MEDIA")
+    transcribing.add_engine_options(p)
+    p.set_defaults(handler=transcribing.transcribe_cmd)
+
+    p = sub.add_parser(
+        "open", parents=[json_flag], help="import a transcript or transcribe media (resumes)"
+    )
+    p.add_argument("path", metavar="PATH")
+    transcribing.add_engine_options(p)
+    p.set_defaults(handler=transcribing.open_cmd)
 
     p = sub.add_parser("db", help="the library file")
     db_sub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)

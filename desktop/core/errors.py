@@ -27,3 +27,7 @@ class TranscriptFormatError(EarmarkError):
         if self.line is not None:
             where = f"{where}, line {self.line}"
         return f"{where}: {self.message}"
+
+
+class ModelError(EarmarkError):
+    """A Whisper model folder is missing, incomplete or cannot be loaded."""

@@ -1,0 +1,153 @@
+"""`earmark transcribe` and `earmark open`: local transcription with a progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from desktop.cli.output import print_json
+from desktop.core.errors import EarmarkError
+from desktop.core.importers import FORMATS as TRANSCRIPT_FORMATS
+from desktop.core.store import Library
+from desktop.core.timecode import short
+from desktop.core.transcribe import (
+    DEFAULT_BEAM_SIZE,
+    TranscribeOptions,
+    load_transcriber,
+    resolve_model,
+)
+from desktop.services.importing import import_transcript
+from desktop.services.transcription import Progress, TranscriptionResult, transcribe_media
+
+TRANSCRIPT_SUFFIXES = {f".{fmt}" for fmt in TRANSCRIPT_FORMATS} | {".markdown"}
+
+
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model",
+        metavar="DIR",
+        default=os.environ.get("EARMARK_MODEL"),
+        help="CTranslate2 Whisper model folder (default: $EARMARK_MODEL, else embedded tiny.en)",
+    )
+    parser.add_argument("--language", metavar="LANG", help="e.g. en, de (default: detect)")
+    parser.add_argument(
+        "--beam-size",
+        type=int,
+        default=DEFAULT_BEAM_SIZE,
+        metavar="N",
+        help=f"1 is greedy decoding (default {DEFAULT_BEAM_SIZE})",
+    )
+    parser.add_argument("--no-vad", action="store_true", help="do not skip silence")
+
+
+class ProgressBar:
+    """A tqdm bar on an interactive stderr; silent otherwise (logs, --json)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
+        self._bar: Any = None
+
+    def __call__(self, progress: Progress) -> None:
+        if not self._enabled:
+            return
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(
+                total=round(progress.duration),
+                initial=0,
+                file=sys.stderr,
+                desc="Transcribing",
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}",
+            )
+        self._bar.n = min(round(progress.position), self._bar.total)
+        left = f"{short(progress.eta)} left" if progress.eta is not None else "estimating"
+        speed = f"{progress.speed:.1f}x real time" if progress.speed else ""
+        self._bar.set_postfix_str(
+            f"{short(progress.position)}/{short(progress.duration)}, {left}, {speed}".rstrip(", ")
+        )
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def transcribe_cmd(args: argparse.Namespace) -> int:
+    media = Path(args.media)
+    if media.suffix.lower() in TRANSCRIPT_SUFFIXES:
+        raise EarmarkError(
+            f"{media}: this is a transcript, not audio or video; "
+            f"add it with 'earmark import {media}'"
+        )
+    if args.beam_size < 1:
+        raise EarmarkError("--beam-size must be at least 1")
+    spec = resolve_model(args.model)  # a bad --model fails before any work
+    options = TranscribeOptions(
+        language=args.language, beam_size=args.beam_size, vad_filter=not args.no_vad
+    )
+    bar = ProgressBar(enabled=sys.stderr.isatty() and not args.json)
+    with Library.open() as library:
+        try:
+            result = transcribe_media(
+                library, media, lambda: load_transcriber(spec), options, on_progress=bar
+            )
+        except KeyboardInterrupt:
+            bar.close()
+            print(
+                f"earmark: interrupted; what was transcribed is kept. Run "
+                f"'earmark transcribe {media}' again to continue.",
+                file=sys.stderr,
+            )
+            return 130
+        finally:
+            bar.close()
+    _report(result, args.json)
+    return 0
+
+
+def open_cmd(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if path.suffix.lower() in TRANSCRIPT_SUFFIXES:
+        with Library.open() as library:
+            imported = import_transcript(library, path)
+        episode = imported.episode
+        if args.json:
+            print_json(
+                {
+                    "id": episode.id,
+                    "title": episode.title,
+                    "status": str(episode.status),
+                    "segments": episode.segment_count,
+                    "source": "imported",
+                }
+            )
+        else:
+            print(f"#{episode.id} {episode.title} ({episode.segment_count} segments)")
+        return 0
+    args.media = args.path
+    return transcribe_cmd(args)
+
+
+def _report(result: TranscriptionResult, as_json: bool) -> None:
+    episode = result.episode
+    if as_json:
+        print_json(
+            {
+                "id": episode.id,
+                "title": episode.title,
+                "status": str(episode.status),
+                "segments": episode.segment_count,
+                "language": episode.language,
+                "model": episode.model,
+                "resumed_from": result.resumed_from,
+                "already_done": result.already_done,
+            }
+        )
+        return
+    note = " (already transcribed)" if result.already_done else ""
+    if result.resumed_from:
+        note = f" (resumed at {short(result.resumed_from)})"
+    print(f"#{episode.id} {episode.title}: {episode.segment_count} segments{note}")

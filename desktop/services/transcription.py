@@ -1,0 +1,193 @@
+"""Use case: transcribe a media file into the library, streaming, cancellable, resumable.
+
+Segments are committed as they arrive, so a reader (the window, `earmark show` in another
+shell) sees them at once and a crash loses at most the segment being decoded. The episode
+stays `transcribing` until the end; opening it again resumes from the end of the last
+stored segment.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from desktop.core.errors import EarmarkError
+from desktop.core.media import MediaInfo, decode_audio, probe_media
+from desktop.core.model import Episode, EpisodeSource, EpisodeStatus
+from desktop.core.store import Library
+from desktop.core.transcribe import TranscribeOptions, Transcriber
+from desktop.services.importing import file_sha256, title_from_path
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    episode_id: int
+    position: float  # end of the last stored segment, seconds
+    duration: float
+    segments: int  # stored so far, this run and earlier ones
+    elapsed: float  # wall seconds in this run
+    speed: float | None  # audio seconds per wall second in this run
+    eta: float | None  # wall seconds left, from the measured speed
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.position / self.duration) if self.duration > 0 else 0.0
+
+
+@dataclass(slots=True)
+class TranscriptionResult:
+    episode: Episode
+    resumed_from: float | None  # where this run started when it continued an earlier one
+    cancelled: bool = False
+    already_done: bool = False
+
+
+class CancelToken:
+    """Set from any thread; the transcription stops after the segment being decoded."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def find_media_episode(library: Library, path: Path, sha: str) -> Episode | None:
+    """The episode for these media bytes; a moved or renamed file updates its path."""
+    episode = library.find_episode(media_sha256=sha)
+    if episode is not None and episode.media_path != str(path.resolve()):
+        episode = library.update_episode(episode.id, media_path=str(path.resolve()))
+    return episode
+
+
+def transcribe_media(
+    library: Library,
+    path: Path,
+    load_transcriber: Callable[[], Transcriber],
+    options: TranscribeOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    on_episode: Callable[[Episode], None] | None = None,
+) -> TranscriptionResult:
+    """Transcribe `path` (or resume it, or return it when already done).
+
+    `load_transcriber` is called only when there is work to do, so opening a finished
+    episode never pays for loading a model. Media problems raise MediaError before
+    anything is written.
+    """
+    path = Path(path)
+    options = options or TranscribeOptions()
+    info = probe_media(path)
+    sha = file_sha256(path)
+    episode = find_media_episode(library, path, sha)
+    if episode is not None and episode.status is EpisodeStatus.DONE:
+        return TranscriptionResult(episode, None, already_done=True)
+
+    resume_from = _resume_point(library, episode)
+    # The whole file is decoded even when resuming: the engine plans its clips over the
+    # whole episode so that a resumed run matches an uninterrupted one.
+    audio = decode_audio(path, info)
+    engine = load_transcriber()
+    episode = _start_episode(library, episode, path, info, sha, engine)
+    if on_episode is not None:
+        on_episode(episode)
+    return _run(library, episode, engine, audio, options, resume_from, on_progress, cancel)
+
+
+def _resume_point(library: Library, episode: Episode | None) -> float | None:
+    if episode is None:
+        return None
+    segments = library.segments(episode.id)
+    return segments[-1].end if segments else 0.0
+
+
+def _start_episode(
+    library: Library,
+    episode: Episode | None,
+    path: Path,
+    info: MediaInfo,
+    sha: str,
+    engine: Transcriber,
+) -> Episode:
+    if episode is None:
+        return library.create_episode(
+            title=title_from_path(path),
+            source=EpisodeSource.TRANSCRIBED,
+            status=EpisodeStatus.TRANSCRIBING,
+            media_path=str(path.resolve()),
+            media_sha256=sha,
+            duration=info.duration,
+            engine=engine.engine,
+            model=engine.model,
+        )
+    return library.update_episode(
+        episode.id,
+        status=EpisodeStatus.TRANSCRIBING,
+        duration=info.duration,
+        engine=engine.engine,
+        model=engine.model,
+    )
+
+
+def _run(
+    library: Library,
+    episode: Episode,
+    engine: Transcriber,
+    audio: np.ndarray,
+    options: TranscribeOptions,
+    resume_from: float | None,
+    on_progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+) -> TranscriptionResult:
+    start = resume_from or 0.0
+    duration = episode.duration or 0.0
+    stored = library.segment_count(episode.id)
+    began = time.monotonic()
+    position = start
+    if cancel is not None and cancel.cancelled:
+        return TranscriptionResult(episode, resume_from, cancelled=True)
+    if episode.language and options.language is None:
+        options = replace(options, language=episode.language)  # the language detected before
+    try:
+        stream = engine.stream(audio, options, resume_at=start)
+        if stream.language and not episode.language:
+            library.update_episode(episode.id, language=stream.language)
+        for batch in stream.batches:
+            for segment in batch:
+                # Never store overlap, whatever the engine's timing jitter.
+                segment.start = max(segment.start, position)
+                segment.end = max(segment.end, segment.start)
+                position = segment.end
+            stored += library.append_segments(episode.id, batch)
+            if on_progress is not None:
+                on_progress(_progress(episode.id, position, start, duration, stored, began))
+            if cancel is not None and cancel.cancelled:
+                return TranscriptionResult(library.episode(episode.id), resume_from, cancelled=True)
+    except EarmarkError:
+        library.update_episode(episode.id, status=EpisodeStatus.FAILED)
+        raise
+    done = library.update_episode(episode.id, status=EpisodeStatus.DONE)
+    if on_progress is not None:
+        on_progress(_progress(episode.id, duration, start, duration, stored, began))
+    return TranscriptionResult(done, resume_from)
+
+
+def _progress(
+    episode_id: int, position: float, start: float, duration: float, stored: int, began: float
+) -> Progress:
+    elapsed = time.monotonic() - began
+    speed = (position - start) / elapsed if elapsed > 0 and position > start else None
+    eta = max(0.0, duration - position) / speed if speed else None
+    return Progress(episode_id, position, duration, stored, elapsed, speed, eta)

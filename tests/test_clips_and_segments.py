@@ -1,0 +1,87 @@
+"""Clip planning and word-to-segment cutting: the pure parts of transcription."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from desktop.core.model import Word
+from desktop.core.transcribe.clips import (
+    MAX_CLIP_SECONDS,
+    Clip,
+    clips_from_regions,
+    remaining,
+    tiling_clips,
+)
+from desktop.core.transcribe.segmenting import HARD_MAX_SECONDS, segments_from_words
+
+REGIONS = [(0.5, 5.0), (5.5, 12.0), (13.0, 29.0), (29.5, 40.0), (41.0, 80.0), (81.0, 82.0)]
+
+
+def test_speech_regions_merge_into_clips_of_at_most_30_seconds() -> None:
+    clips = clips_from_regions(REGIONS)
+    assert clips[0] == Clip(0.5, 29.0)
+    assert all(c.end - c.start <= MAX_CLIP_SECONDS for c in clips)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(clips))
+    # Every second of speech lies in a clip.
+    for start, end in REGIONS:
+        assert any(c.start <= start < c.end for c in clips)
+        assert any(c.start < end <= c.end for c in clips)
+
+
+def test_without_vad_clips_tile_the_whole_audio_and_cut_in_silence() -> None:
+    clips = tiling_clips(REGIONS, 90.0)
+    assert clips[0].start == 0.0 and clips[-1].end == 90.0
+    assert all(a.end == b.start for a, b in itertools.pairwise(clips))
+    assert all(c.end - c.start <= MAX_CLIP_SECONDS for c in clips)
+    assert clips[0].end == 29.25  # the middle of the silence between 29.0 and 29.5
+    assert tiling_clips([], 65.0) == [Clip(0.0, 30.0), Clip(30.0, 60.0), Clip(60.0, 65.0)]
+
+
+def test_resume_skips_exactly_the_stored_clips() -> None:
+    clips = clips_from_regions(REGIONS)
+    assert remaining(clips, 0.0) == clips
+    assert remaining(clips, clips[1].end - 0.3) == clips[2:]
+    assert remaining(clips, clips[-1].end) == []
+
+
+def words_from(text: str, start: float = 0.0, step: float = 0.4) -> list[Word]:
+    return [
+        Word(start + i * step, start + i * step + step * 0.8, f" {w}", 0.9)
+        for i, w in enumerate(text.split())
+    ]
+
+
+def test_segments_end_at_sentences_and_keep_their_words() -> None:
+    words = words_from(
+        "Welcome back to the show. Today we talk about bees on roofs. Why? "
+        "Because cities have flowers."
+    )
+    segments = segments_from_words(words)
+    assert [s.text for s in segments] == [
+        "Welcome back to the show.",
+        "Today we talk about bees on roofs.",
+        "Why? Because cities have flowers.",  # "Why?" alone is shorter than 1.5 s
+    ]
+    assert [w for s in segments for w in s.words] == words
+    assert segments[0].start == words[0].start and segments[0].end == words[4].end
+
+
+def test_a_pause_cuts_unpunctuated_speech() -> None:
+    words = words_from("so we went out there") + words_from("and then it rained", start=4.0)
+    assert [s.text for s in segments_from_words(words)] == [
+        "so we went out there",
+        "and then it rained",
+    ]
+
+
+@given(st.lists(st.sampled_from(["a", "b,", "c.", "d?", "e"]), max_size=200))
+def test_no_segment_is_empty_or_longer_than_the_hard_limit(tokens: list[str]) -> None:
+    words = words_from(" ".join(tokens))
+    segments = segments_from_words(words)
+    assert [w for s in segments for w in s.words] == words
+    for segment in segments:
+        assert segment.text
+        assert segment.end - segment.start <= HARD_MAX_SECONDS + 0.4
