@@ -55,6 +55,23 @@ class SearchHit:
     rank: float  # lower is better, as FTS5's rank
 
 
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """Which segments a search covers: a rowid range and, for one episode, its id."""
+
+    episode_id: int | None
+    lo: int
+    hi: int
+
+    def sql(self) -> str:
+        """Conditions to put after `segments_fts MATCH ?` (segments aliased as `s`)."""
+        clause = "AND segments_fts.rowid BETWEEN ? AND ?"
+        return clause + (" AND s.episode_id = ?" if self.episode_id is not None else "")
+
+    def params(self) -> list[object]:
+        return [self.lo, self.hi] + ([self.episode_id] if self.episode_id is not None else [])
+
+
 def search(
     conn: sqlite3.Connection,
     text: str,
@@ -69,32 +86,33 @@ def search(
     if parsed is None or limit <= 0:
         return []
     offset = max(0, offset)
-    lo, hi = _rowid_range(conn, episode_id)
+    scope = _scope(conn, episode_id)
     try:
-        if rank_cap and _more_than(conn, parsed, lo, hi, rank_cap):
-            return _capped(
-                conn, parsed, episode_id, lo, hi, limit, offset, snippet_tokens, rank_cap
-            )
-        return _exact(conn, parsed, episode_id, lo, hi, limit, offset, snippet_tokens)
+        if rank_cap and _more_than(conn, parsed, scope, rank_cap):
+            ranked = _capped_ranking(conn, parsed, scope, rank_cap)[offset : offset + limit]
+            return _hits_for(conn, parsed, ranked, snippet_tokens)
+        return _exact(conn, parsed, scope, limit, offset, snippet_tokens)
     except sqlite3.OperationalError as exc:  # pragma: no cover - the parser prevents this
         raise EarmarkError(f"search for {text!r} failed: {exc}") from exc
 
 
-def _rowid_range(conn: sqlite3.Connection, episode_id: int | None) -> tuple[int, int]:
+def _scope(conn: sqlite3.Connection, episode_id: int | None) -> _Scope:
     """Segment ids of one episode lie in a narrow range; FTS5 seeks by rowid cheaply."""
     if episode_id is None:
-        return 0, 2**63 - 1
+        return _Scope(None, 0, 2**63 - 1)
     lo, hi = conn.execute(
         "SELECT min(id), max(id) FROM segments WHERE episode_id = ?", (episode_id,)
     ).fetchone()
-    return (lo, hi) if lo is not None else (1, 0)
+    return _Scope(episode_id, lo, hi) if lo is not None else _Scope(episode_id, 1, 0)
 
 
-def _more_than(conn: sqlite3.Connection, q: ParsedQuery, lo: int, hi: int, cap: int) -> bool:
+def _more_than(conn: sqlite3.Connection, q: ParsedQuery, scope: _Scope, cap: int) -> bool:
     row = conn.execute(
-        "SELECT rowid FROM segments_fts WHERE segments_fts MATCH ? AND rowid BETWEEN ? AND ? "
-        "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-        (q.match, lo, hi, cap),
+        "SELECT segments_fts.rowid FROM segments_fts "
+        "JOIN segments AS s ON s.id = segments_fts.rowid "
+        f"WHERE segments_fts MATCH ? {scope.sql()} "
+        "ORDER BY segments_fts.rowid DESC LIMIT 1 OFFSET ?",
+        [q.match, *scope.params(), cap],
     ).fetchone()
     return row is not None
 
@@ -102,17 +120,11 @@ def _more_than(conn: sqlite3.Connection, q: ParsedQuery, lo: int, hi: int, cap: 
 def _exact(
     conn: sqlite3.Connection,
     q: ParsedQuery,
-    episode_id: int | None,
-    lo: int,
-    hi: int,
+    scope: _Scope,
     limit: int,
     offset: int,
     snippet_tokens: int,
 ) -> list[SearchHit]:
-    episode_clause = "AND s.episode_id = ?" if episode_id is not None else ""
-    params: list[object] = [MARK_OPEN, MARK_CLOSE, snippet_tokens, q.match, lo, hi]
-    if episode_id is not None:
-        params.append(episode_id)
     rows = conn.execute(
         f"""
         SELECT s.episode_id, e.title, s.idx, s.start, s."end", s.text, s.speaker,
@@ -120,42 +132,37 @@ def _exact(
         FROM segments_fts
         JOIN segments AS s ON s.id = segments_fts.rowid
         JOIN episodes AS e ON e.id = s.episode_id
-        WHERE segments_fts MATCH ? AND segments_fts.rowid BETWEEN ? AND ? {episode_clause}
+        WHERE segments_fts MATCH ? {scope.sql()}
         ORDER BY segments_fts.rank
         LIMIT ? OFFSET ?
         """,
-        [*params, limit, offset],
+        [MARK_OPEN, MARK_CLOSE, snippet_tokens, q.match, *scope.params(), limit, offset],
     ).fetchall()
     return [SearchHit(*row) for row in rows]
 
 
-def _capped(
-    conn: sqlite3.Connection,
-    q: ParsedQuery,
-    episode_id: int | None,
-    lo: int,
-    hi: int,
-    limit: int,
-    offset: int,
-    snippet_tokens: int,
-    cap: int,
-) -> list[SearchHit]:
-    episode_clause = "AND s.episode_id = ?" if episode_id is not None else ""
-    params: list[object] = [q.match, lo, hi]
-    if episode_id is not None:
-        params.append(episode_id)
+def _capped_ranking(
+    conn: sqlite3.Connection, q: ParsedQuery, scope: _Scope, cap: int
+) -> list[tuple[int, float]]:
+    """The newest `cap` matches, ranked in Python: (segment id, score) best first."""
     candidates = conn.execute(
         f"""
-        SELECT s.id, s.text FROM segments AS s
-        WHERE s.id IN (
-            SELECT rowid FROM segments_fts
-            WHERE segments_fts MATCH ? AND rowid BETWEEN ? AND ?
-            ORDER BY rowid DESC LIMIT {int(cap)}
-        ) {episode_clause}
+        SELECT s.id, s.text FROM segments_fts
+        JOIN segments AS s ON s.id = segments_fts.rowid
+        WHERE segments_fts MATCH ? {scope.sql()}
+        ORDER BY segments_fts.rowid DESC LIMIT {int(cap)}
         """,
-        params,
+        [q.match, *scope.params()],
     ).fetchall()
-    ranked = rank_texts([(row[0], row[1]) for row in candidates], q.words)[offset : offset + limit]
+    return rank_texts([(row[0], row[1]) for row in candidates], q.words)
+
+
+def _hits_for(
+    conn: sqlite3.Connection,
+    q: ParsedQuery,
+    ranked: list[tuple[int, float]],
+    snippet_tokens: int,
+) -> list[SearchHit]:
     if not ranked:
         return []
     ids = ",".join(str(rowid) for rowid, _ in ranked)
