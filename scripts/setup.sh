@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a Debian machine to run or test Earmark: the Debian libraries Qt and the audio
-# tools need, then a virtual environment in .venv with Earmark and its test tools.
+# tools need, then a virtual environment in .venv with Earmark (plus the optional
+# dependency groups given as the first argument, e.g. "[test,llm-tests]").
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,8 @@ APT_PACKAGES=(
     libxcb-randr0 libxcb-render-util0 libxcb-image0 fonts-noto-color-emoji
     # speech fixtures, conversions and a virtual screen for tests and screenshots
     espeak-ng sox ffmpeg xvfb
+    # compilers for llama-cpp-python, which the LLM tests build from source
+    build-essential cmake
 )
 
 missing=()
@@ -54,4 +57,6 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]"
+# llama.cpp's multimodal part is not needed and doubles the build time.
+export CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}"
+.venv/bin/python -m pip install --quiet -e ".${1:-}"

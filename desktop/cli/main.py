@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from desktop import __version__
-from desktop.cli import commands, transcribing
+from desktop.cli import commands, insights, transcribing
 from desktop.core.errors import EarmarkError
 from desktop.core.exporters import FORMATS
 
@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="PATH")
     transcribing.add_engine_options(p)
     p.set_defaults(handler=transcribing.open_cmd)
+
+    p = sub.add_parser(
+        "insights", parents=[json_flag], help="TL;DR, key insights, Q&A, summary, takeaways"
+    )
+    insights.add_arguments(p)
+    p.set_defaults(handler=insights.insights_cmd)
 
     p = sub.add_parser("db", help="the library file")
     db_sub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from desktop.core.exporters._text import one_line, paragraphs, speaker_of
+from desktop.core.insights.payload import Insights
 from desktop.core.model import Chapter, EpisodeDocument, Note, Segment
 from desktop.core.timecode import hms
 
@@ -79,7 +80,7 @@ def _yaml_unsafe(ch: str) -> bool:
 def render_markdown(doc: EpisodeDocument) -> str:
     title = one_line(doc.episode.title) or f"Episode {doc.episode.id}"
     blocks: list[str] = [_front_matter(doc, title), f"# {escape_inline(title)}"]
-    blocks += _insight_blocks(doc)
+    blocks += insight_blocks(doc.insights)
     notes = _note_items(doc)
     if notes:
         blocks += ["## Notes", "\n".join(notes)]
@@ -123,8 +124,8 @@ def _stamp(seconds: float) -> str:
     return f"[{hms(seconds)}]"
 
 
-def _insight_blocks(doc: EpisodeDocument) -> list[str]:
-    ins = doc.insights
+def insight_blocks(ins: Insights | None) -> list[str]:
+    """The provenance line and the TL;DR ... Key Takeaways sections, as Markdown blocks."""
     if ins is None:
         return []
     sections: list[str] = []

@@ -1,0 +1,55 @@
+"""`earmark insights`: TL;DR, Key Insights, Q&A, Summary and Takeaways for an episode."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from desktop.cli.output import print_json
+from desktop.core.errors import EarmarkError
+from desktop.core.exporters.markdown import insight_blocks
+from desktop.core.insights.llm import LLMConfig
+from desktop.core.store import Library
+from desktop.services.insights import ENGINES, generate_insights
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("id", type=int, metavar="ID")
+    parser.add_argument(
+        "--engine", choices=ENGINES, default="extractive",
+        help="extractive (embedded, default) or openai (a server you run: Ollama, LM Studio, "
+        "llama.cpp)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--base-url", default=os.environ.get("EARMARK_LLM_URL", "http://127.0.0.1:11434/v1"),
+        help="OpenAI-compatible endpoint (default: $EARMARK_LLM_URL or Ollama's local address)",
+    )  # fmt: skip
+    parser.add_argument("--model", default=os.environ.get("EARMARK_LLM_MODEL"), metavar="NAME")
+    parser.add_argument(
+        "--api-key-env", default="EARMARK_LLM_API_KEY", metavar="VAR",
+        help="environment variable holding the API key, if the server wants one",
+    )  # fmt: skip
+    parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS")
+
+
+def insights_cmd(args: argparse.Namespace) -> int:
+    llm = None
+    if args.engine == "openai":
+        if not args.model:
+            raise EarmarkError("--engine openai needs --model NAME (or $EARMARK_LLM_MODEL)")
+        llm = LLMConfig(
+            base_url=args.base_url,
+            model=args.model,
+            api_key=os.environ.get(args.api_key_env) or None,
+            timeout=args.timeout,
+        )
+    with Library.open() as library:
+        result = generate_insights(library, args.id, args.engine, llm)
+    for warning in result.warnings:
+        print(f"earmark: warning: {warning}", file=sys.stderr)
+    if args.json:
+        print_json(result.insights.to_dict())
+    else:
+        print("\n\n".join(insight_blocks(result.insights)))
+    return 0
