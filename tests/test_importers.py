@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import itertools
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -103,17 +102,13 @@ def test_corpus_txt() -> None:
     )
 
 
-def test_corpus_vtt_timing() -> None:
-    """A 2,000+-cue VTT (the corpus file three times over) parses in well under a second."""
+def test_a_2000_cue_vtt_keeps_every_cue() -> None:
+    """The corpus file three times over (its speed is measured in bench/import.py)."""
     body = CORPUS_VTT.read_text().split("\n", 1)[1]
     shifted = body.replace("00:", "01:", 1)  # a time-shifted copy; order does not matter here
     text = "WEBVTT\n" + body + shifted + body
-    start = time.perf_counter()
     t = parse_transcript(text, None)
-    elapsed = time.perf_counter() - start
-    assert len(t.segments) >= 2000
-    # Goal is 0.5 s; the bound is loose so a loaded CI machine does not flake.
-    assert elapsed < 2.0, elapsed
+    assert len(t.segments) == 3 * 923
 
 
 # --- sniffing ---
@@ -390,3 +385,10 @@ def test_srt_without_blank_lines_and_text_after_skipped_cue() -> None:
     t = parse_transcript(text, None)
     assert texts(t) == ["first", "second"]  # the stray line belongs to the skipped cue
     assert t.warnings == ["line 9: malformed timestamp '00:0x:00,000', cue skipped"]
+
+
+def test_interpolated_times_are_whole_milliseconds() -> None:
+    transcript = load_transcript(DATA / "9EN_HoEk3KY.txt")
+    for segment in transcript.segments:
+        assert segment.start == round(segment.start, 3)
+        assert segment.end == round(segment.end, 3)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -76,9 +75,7 @@ def test_over_limit_file_fails_fast(tmp_path: Path) -> None:
     path = tmp_path / "huge.vtt"
     with path.open("wb") as handle:
         handle.truncate(100 * 2**20)  # sparse: costs no disk and must not be read
-    start = time.perf_counter()
     err = fails(path)
-    assert time.perf_counter() - start < 0.5
     assert "100.0 MiB" in err.message and "64.0 MiB" in err.message
     assert MAX_TRANSCRIPT_BYTES == 64 * 2**20
 

@@ -80,6 +80,8 @@ def normalize(result: ParseResult, fmt: str, path: Path | None) -> Transcript:
     split: list[Segment] = []
     for segment in segments:
         split.extend(split_segment(segment))
+    for segment in split:  # estimated and interpolated times: milliseconds are plenty
+        segment.start, segment.end = round(segment.start, 3), round(segment.end, 3)
     chapters = sorted(
         (c for c in result.chapters if math.isfinite(c.start) and c.start >= 0 and c.title),
         key=lambda c: c.start,

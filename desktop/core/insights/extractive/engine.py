@@ -159,7 +159,8 @@ def _length_prior(text: str) -> float:
     complete = 1.0 if text.rstrip().endswith((".", "!", "?", "…")) else 0.7
     if n < 10:
         return 0.6 * complete
-    return (1.0 if n <= 35 else 0.7) * complete
+    length = 1.0 if n <= 35 else 0.6 if n <= 50 else 0.3
+    return length * complete
 
 
 def _spread(
