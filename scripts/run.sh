@@ -6,4 +6,9 @@ scripts/setup.sh
 sample=resources/sample/field-notes-back-to-paper.vtt
 episode=$(.venv/bin/earmark import --json "$sample" \
     | .venv/bin/python -c 'import json, sys; print(json.load(sys.stdin)["episodes"][0]["id"])')
-exec .venv/bin/earmark show "$episode"
+# Until the window lands: the sample's insights, then its transcript, in a pager.
+{
+    .venv/bin/earmark insights "$episode"
+    echo
+    .venv/bin/earmark show "$episode"
+} | if [ -t 1 ] && command -v "${PAGER:-less}" >/dev/null; then "${PAGER:-less}" -R; else cat; fi

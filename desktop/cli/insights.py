@@ -44,8 +44,18 @@ def insights_cmd(args: argparse.Namespace) -> int:
             api_key=os.environ.get(args.api_key_env) or None,
             timeout=args.timeout,
         )
+    show = sys.stderr.isatty() and not args.json
+
+    def progress(fraction: float) -> None:
+        if show:
+            print(f"\rMaking insights: {fraction:4.0%}", end="", file=sys.stderr, flush=True)
+
     with Library.open() as library:
-        result = generate_insights(library, args.id, args.engine, llm)
+        try:
+            result = generate_insights(library, args.id, args.engine, llm, progress=progress)
+        finally:
+            if show:
+                print("\r" + " " * 24 + "\r", end="", file=sys.stderr, flush=True)
     for warning in result.warnings:
         print(f"earmark: warning: {warning}", file=sys.stderr)
     if args.json:
