@@ -61,14 +61,16 @@ class ProgressBar:
                 initial=0,
                 file=sys.stderr,
                 desc="Transcribing",
-                bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}",
+                # The status text rides in `unit`: tqdm prefixes {postfix} with ", ".
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {unit}",
             )
         self._bar.n = min(round(progress.position), self._bar.total)
         left = f"{short(progress.eta)} left" if progress.eta is not None else "estimating"
         speed = f"{progress.speed:.1f}x real time" if progress.speed else ""
-        self._bar.set_postfix_str(
-            f"{short(progress.position)}/{short(progress.duration)}, {left}, {speed}".rstrip(", ")
+        self._bar.unit = f"{short(progress.position)}/{short(progress.duration)}, {left}" + (
+            f", {speed}" if speed else ""
         )
+        self._bar.refresh()
 
     def close(self) -> None:
         if self._bar is not None:
