@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from itertools import pairwise
 
+import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,7 +15,9 @@ from desktop.core.transcribe.clips import (
     MAX_CLIP_SECONDS,
     Clip,
     clips_from_regions,
+    planned_clips,
     remaining,
+    speech_regions,
     tiling_clips,
 )
 from desktop.core.transcribe.segmenting import HARD_MAX_SECONDS, segments_from_words
@@ -85,3 +90,26 @@ def test_no_segment_is_empty_or_longer_than_the_hard_limit(tokens: list[str]) ->
     for segment in segments:
         assert segment.text
         assert segment.end - segment.start <= HARD_MAX_SECONDS + 0.4
+
+
+@pytest.fixture(scope="module")
+def interview_audio(pytestconfig: pytest.Config) -> np.ndarray:
+    from desktop.core.media import decode_audio
+    from tests import media_fixtures as media
+
+    return decode_audio(media.interview(pytestconfig.cache.mkdir("earmark-media")))
+
+
+def test_blockwise_plan_covers_the_speech_and_resumes_to_the_same_clips(
+    interview_audio: np.ndarray,
+) -> None:
+    whole = speech_regions(interview_audio)
+    full = list(planned_clips(interview_audio, block=60.0))  # three blocks in 165 s
+    assert all(c.end - c.start <= MAX_CLIP_SECONDS for c in full)
+    assert all(a.end <= b.start for a, b in pairwise(full))
+    speech = sum(e - s for s, e in whole)
+    covered = sum(max(0.0, min(e, c.end) - max(s, c.start)) for s, e in whole for c in full)
+    assert covered >= 0.98 * speech
+    for resume_at in (0.0, 30.0, 59.9, 60.0, 61.0, 100.0, 150.0, 170.0):
+        tail = [c for c in full if c.midpoint > resume_at]
+        assert list(planned_clips(interview_audio, resume_at, block=60.0)) == tail

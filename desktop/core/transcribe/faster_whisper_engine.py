@@ -7,6 +7,7 @@ produce the same segments as an uninterrupted one.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -18,9 +19,8 @@ from desktop.core.model import Segment, Word
 from desktop.core.transcribe.clips import (
     SAMPLE_RATE,
     Clip,
-    clips_from_regions,
+    planned_clips,
     remaining,
-    speech_regions,
     tiling_clips,
 )
 from desktop.core.transcribe.engine import TranscribeOptions, TranscriptionStream
@@ -62,20 +62,26 @@ class FasterWhisperTranscriber:
         self._pipeline = BatchedInferencePipeline(self._whisper)
         self.multilingual = bool(self._whisper.model.is_multilingual)
 
-    def plan(self, audio: np.ndarray, options: TranscribeOptions) -> list[Clip]:
-        regions = speech_regions(audio)
+    def plan(
+        self, audio: np.ndarray, options: TranscribeOptions, resume_at: float = 0.0
+    ) -> Iterator[Clip]:
+        """The clips still to transcribe, produced as they are needed."""
         if options.vad_filter:
-            return clips_from_regions(regions)
-        return tiling_clips(regions, len(audio) / SAMPLE_RATE)
+            return planned_clips(audio, resume_at)
+        # Without the filter nothing is skipped; VAD only places the cuts, over the whole file.
+        regions = [(clip.start, clip.end) for clip in planned_clips(audio)]
+        return iter(remaining(tiling_clips(regions, len(audio) / SAMPLE_RATE), resume_at))
 
     def stream(
         self, audio: np.ndarray, options: TranscribeOptions, resume_at: float = 0.0
     ) -> TranscriptionStream:
-        clips = remaining(self.plan(audio, options), resume_at)
+        clips = self.plan(audio, options, resume_at)
+        first = next(clips, None)
+        pending = itertools.chain([first], clips) if first is not None else iter(())
         language = options.language if self.multilingual else "en"
-        if language is None and clips:
-            language = self._detect_language(audio, clips[0])
-        return TranscriptionStream(language, self._batches(audio, clips, language, options))
+        if language is None and first is not None:
+            language = self._detect_language(audio, first)
+        return TranscriptionStream(language, self._batches(audio, pending, language, options))
 
     def _detect_language(self, audio: np.ndarray, clip: Clip) -> str:
         piece = audio[int(clip.start * SAMPLE_RATE) : int(clip.end * SAMPLE_RATE)]
@@ -83,7 +89,11 @@ class FasterWhisperTranscriber:
         return str(language)
 
     def _batches(
-        self, audio: np.ndarray, clips: list[Clip], language: str | None, options: TranscribeOptions
+        self,
+        audio: np.ndarray,
+        clips: Iterator[Clip],
+        language: str | None,
+        options: TranscribeOptions,
     ) -> Iterator[list[Segment]]:
         for clip in clips:
             raw, _ = self._pipeline.transcribe(
