@@ -161,3 +161,19 @@ def test_console_script_runs_from_the_venv(tmp_path: Path, earmark_home: Path) -
     )
     hits = json.loads(result.stdout)
     assert hits and all("self" in h["text"].lower() for h in hits)
+
+
+def test_delete_removes_the_episode_and_everything_attached(capsys) -> None:
+    episode = run_json(capsys, "import", str(SAMPLE))["episodes"][0]["id"]
+    assert run(capsys, "insights", str(episode))[0] == 0
+    assert run_json(capsys, "delete", str(episode)) == {
+        "deleted": episode,
+        "title": "Field Notes: Why I Went Back to Paper",
+    }
+    with Library.open() as library:
+        assert library.row_counts() == dict.fromkeys(
+            ("episodes", "segments", "chapters", "notes", "insights"), 0
+        )
+    assert run_json(capsys, "search", "paragraph") == []
+    code, _, err = run(capsys, "delete", str(episode))
+    assert code == 1 and f"no episode with id {episode}" in err

@@ -121,6 +121,17 @@ def export_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
+def delete_cmd(args: argparse.Namespace) -> int:
+    with Library.open() as library:
+        episode = library.episode(args.id)
+        library.delete_episode(args.id)
+    if args.json:
+        print_json({"deleted": args.id, "title": episode.title})
+    else:
+        print(f"Deleted #{episode.id} {episode.title} (the media file itself is untouched)")
+    return 0
+
+
 def db_path_cmd(args: argparse.Namespace) -> int:
     path = default_db_path()
     if args.json:

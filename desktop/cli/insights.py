@@ -31,6 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="environment variable holding the API key, if the server wants one",
     )  # fmt: skip
     parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS")
+    parser.add_argument(
+        "--context-tokens", type=int, default=8192, metavar="N",
+        help="the model's context length as your server runs it (Ollama: num_ctx); longer "
+        "transcripts are read in parts (default 8192)",
+    )  # fmt: skip
 
 
 def insights_cmd(args: argparse.Namespace) -> int:
@@ -43,6 +48,7 @@ def insights_cmd(args: argparse.Namespace) -> int:
             model=args.model,
             api_key=os.environ.get(args.api_key_env) or None,
             timeout=args.timeout,
+            context_tokens=args.context_tokens,
         )
     show = sys.stderr.isatty() and not args.json
 

@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     insights.add_arguments(p)
     p.set_defaults(handler=insights.insights_cmd)
 
+    p = sub.add_parser(
+        "delete", parents=[json_flag], help="remove an episode and its notes from the library"
+    )
+    p.add_argument("id", type=int, metavar="ID")
+    p.set_defaults(handler=commands.delete_cmd)
+
     p = sub.add_parser("db", help="the library file")
     db_sub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     q = db_sub.add_parser("path", parents=[json_flag], help="print the library file's path")
