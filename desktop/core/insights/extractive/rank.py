@@ -87,7 +87,7 @@ class SentenceSpace:
             if total <= 0:
                 continue
             content = sum(1 for w in words if w not in STOP_WORDS)
-            bonus = {1: 1.0, 2: 1.5, 3: 1.6}.get(content, 1.2)
+            bonus = {1: 1.0, 2: 1.5, 3: 1.6}.get(content, 1.2) * _title_shape(words)
             key = phrase.lower()
             scored[key] = max(scored.get(key, 0.0), total / len(words) ** 0.5 * bonus)
         return sorted(scored, key=lambda p: -scored[p])[:limit]
@@ -104,6 +104,19 @@ class SentenceSpace:
 
 
 _JOINERS = {"of", "for", "per", "and", "in", "on", "to"}
+_VAGUE = {"quite", "rather", "pretty", "very", "much", "lot", "lots", "thing", "things", "way"}
+
+
+def _title_shape(words: list[str]) -> float:
+    """Titles read as noun phrases: adverbs ("slightly", "quite") and a trailing past
+    tense ("figured") make poor ones; without a tagger, their endings are the tell."""
+    factor = 1.0
+    for word in words:
+        if word in _VAGUE or (word.endswith("ly") and len(word) > 4):
+            factor *= 0.3
+    if words[-1].endswith("ed") and len(words[-1]) > 4:
+        factor *= 0.5
+    return factor
 _TOKEN = re.compile(r"[^\W\d_][\w'-]*|\S")
 
 
