@@ -10,8 +10,11 @@ from desktop.cli.output import print_json
 from desktop.core.errors import EarmarkError
 from desktop.core.exporters.markdown import insight_blocks
 from desktop.core.insights.llm import LLMConfig
+from desktop.core.settings import load_settings
 from desktop.core.store import Library
 from desktop.services.insights import ENGINES, generate_insights
+
+DEFAULT_LLM_URL = "http://127.0.0.1:11434/v1"  # Ollama on this machine
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,33 +25,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "llama.cpp)",
     )  # fmt: skip
     parser.add_argument(
-        "--base-url", default=os.environ.get("EARMARK_LLM_URL", "http://127.0.0.1:11434/v1"),
-        help="OpenAI-compatible endpoint (default: $EARMARK_LLM_URL or Ollama's local address)",
+        "--base-url", metavar="URL",
+        help="OpenAI-compatible endpoint (default: $EARMARK_LLM_URL, the llm_base_url "
+        f"setting, else Ollama's {DEFAULT_LLM_URL})",
     )  # fmt: skip
-    parser.add_argument("--model", default=os.environ.get("EARMARK_LLM_MODEL"), metavar="NAME")
+    parser.add_argument(
+        "--model", metavar="NAME", help="default: $EARMARK_LLM_MODEL, then the llm_model setting"
+    )
     parser.add_argument(
         "--api-key-env", default="EARMARK_LLM_API_KEY", metavar="VAR",
         help="environment variable holding the API key, if the server wants one",
     )  # fmt: skip
     parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS")
     parser.add_argument(
-        "--context-tokens", type=int, default=8192, metavar="N",
+        "--context-tokens", type=int, metavar="N",
         help="the model's context length as your server runs it (Ollama: num_ctx); longer "
-        "transcripts are read in parts (default 8192)",
+        "transcripts are read in parts (default: the llm_context_tokens setting, else 8192)",
     )  # fmt: skip
 
 
 def insights_cmd(args: argparse.Namespace) -> int:
     llm = None
     if args.engine == "openai":
-        if not args.model:
-            raise EarmarkError("--engine openai needs --model NAME (or $EARMARK_LLM_MODEL)")
+        settings = load_settings()
+        model = args.model or os.environ.get("EARMARK_LLM_MODEL") or settings.llm_model
+        if not model:
+            raise EarmarkError(
+                "--engine openai needs --model NAME (or $EARMARK_LLM_MODEL, or "
+                "'earmark config set llm_model NAME')"
+            )
         llm = LLMConfig(
-            base_url=args.base_url,
-            model=args.model,
+            base_url=args.base_url
+            or os.environ.get("EARMARK_LLM_URL")
+            or settings.llm_base_url
+            or DEFAULT_LLM_URL,
+            model=model,
             api_key=os.environ.get(args.api_key_env) or None,
             timeout=args.timeout,
-            context_tokens=args.context_tokens,
+            context_tokens=args.context_tokens or settings.llm_context_tokens or 8192,
         )
     show = sys.stderr.isatty() and not args.json
 

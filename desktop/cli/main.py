@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from desktop import __version__
-from desktop.cli import commands, insights, transcribing
+from desktop.cli import commands, config, insights, transcribing
 from desktop.core.errors import EarmarkError
 from desktop.core.exporters import FORMATS
 
@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("id", type=int, metavar="ID")
     p.set_defaults(handler=commands.delete_cmd)
+
+    p = sub.add_parser("config", parents=[json_flag], help="show or change saved settings")
+    config.add_arguments(p)
+    p.set_defaults(handler=config.config_cmd)
 
     p = sub.add_parser("db", help="the library file")
     db_sub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)

@@ -11,6 +11,7 @@ from typing import Any
 from desktop.cli.output import print_json
 from desktop.core.errors import EarmarkError
 from desktop.core.importers import FORMATS as TRANSCRIPT_FORMATS
+from desktop.core.settings import load_settings
 from desktop.core.store import Library
 from desktop.core.timecode import short
 from desktop.core.transcribe import (
@@ -29,16 +30,15 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model",
         metavar="DIR",
-        default=os.environ.get("EARMARK_MODEL"),
-        help="CTranslate2 Whisper model folder (default: $EARMARK_MODEL, else embedded tiny.en)",
+        help="CTranslate2 Whisper model folder (default: $EARMARK_MODEL, then the model_dir "
+        "setting, then the embedded tiny.en)",
     )
     parser.add_argument("--language", metavar="LANG", help="e.g. en, de (default: detect)")
     parser.add_argument(
         "--beam-size",
         type=int,
-        default=DEFAULT_BEAM_SIZE,
         metavar="N",
-        help=f"1 is greedy decoding (default {DEFAULT_BEAM_SIZE})",
+        help=f"1 is greedy decoding (default: the beam_size setting, else {DEFAULT_BEAM_SIZE})",
     )
     parser.add_argument("--no-vad", action="store_true", help="do not skip silence")
 
@@ -84,11 +84,17 @@ def transcribe_cmd(args: argparse.Namespace) -> int:
             f"{media}: this is a transcript, not audio or video; "
             f"add it with 'earmark import {media}'"
         )
-    if args.beam_size < 1:
+    settings = load_settings()
+    beam_size = args.beam_size if args.beam_size is not None else settings.beam_size
+    beam_size = DEFAULT_BEAM_SIZE if beam_size is None else beam_size
+    if beam_size < 1:
         raise EarmarkError("--beam-size must be at least 1")
-    spec = resolve_model(args.model)  # a bad --model fails before any work
+    model = args.model or os.environ.get("EARMARK_MODEL") or settings.model_dir
+    spec = resolve_model(model)  # a bad model folder fails before any work
     options = TranscribeOptions(
-        language=args.language, beam_size=args.beam_size, vad_filter=not args.no_vad
+        language=args.language or settings.language,
+        beam_size=beam_size,
+        vad_filter=not args.no_vad,
     )
     bar = ProgressBar(enabled=sys.stderr.isatty() and not args.json)
     with Library.open() as library:

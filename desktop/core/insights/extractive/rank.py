@@ -117,6 +117,8 @@ def _title_shape(words: list[str]) -> float:
     if words[-1].endswith("ed") and len(words[-1]) > 4:
         factor *= 0.5
     return factor
+
+
 _TOKEN = re.compile(r"[^\W\d_][\w'-]*|\S")
 
 

@@ -1,0 +1,88 @@
+"""The user's settings: one JSON file beside the library, written atomically.
+
+Precedence everywhere: a command-line flag, then an environment variable, then this file,
+then the built-in default.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from desktop.core.errors import EarmarkError
+from desktop.core.exporters.files import write_atomic
+from desktop.core.paths import data_dir
+
+SETTINGS_FILENAME = "settings.json"
+
+
+@dataclass(slots=True)
+class Settings:
+    model_dir: str | None = None  # a CTranslate2 Whisper folder; None: embedded tiny.en
+    language: str | None = None  # None: English for .en models, detected for others
+    beam_size: int | None = None  # None: the engine's default
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_context_tokens: int | None = None
+
+
+KEYS = tuple(f.name for f in fields(Settings))
+_INTS = {"beam_size", "llm_context_tokens"}
+
+
+def settings_path() -> Path:
+    return data_dir() / SETTINGS_FILENAME
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The saved settings; a missing file means defaults, a broken one is a clear error."""
+    path = path or settings_path()
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:
+        raise EarmarkError(f"{path}: cannot read the settings: {exc.strerror or exc}") from exc
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise EarmarkError(
+            f"{path}, line {exc.lineno}: the settings file is not valid JSON ({exc.msg}); "
+            "fix or delete it"
+        ) from exc
+    if not isinstance(data, dict):
+        raise EarmarkError(f"{path}: the settings file must hold a JSON object")
+    settings = Settings()
+    for key, value in data.items():
+        if key in KEYS and value is not None:  # unknown keys: from a newer Earmark, ignored
+            setattr(settings, key, parse_value(key, value, path))
+    return settings
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    values = {k: v for k, v in asdict(settings).items() if v is not None}
+    write_atomic(path, json.dumps(values, ensure_ascii=False, indent=2) + "\n")
+    return path
+
+
+def parse_value(key: str, value: Any, source: Path | str = "settings") -> Any:
+    """A setting's value checked and converted (from JSON or from the command line)."""
+    if key not in KEYS:
+        raise EarmarkError(f"unknown setting {key!r}; known: {', '.join(KEYS)}")
+    if key in _INTS:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise EarmarkError(f"{source}: {key} must be a whole number, not {value!r}") from None
+        if number < 1:
+            raise EarmarkError(f"{source}: {key} must be at least 1")
+        return number
+    if not isinstance(value, str) or not value.strip():
+        raise EarmarkError(f"{source}: {key} must be a non-empty text")
+    if key == "llm_base_url" and not value.startswith(("http://", "https://")):
+        raise EarmarkError(f"{source}: llm_base_url must start with http:// or https://")
+    return value.strip()
