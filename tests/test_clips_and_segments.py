@@ -20,14 +20,18 @@ from desktop.core.transcribe.clips import (
     speech_regions,
     tiling_clips,
 )
-from desktop.core.transcribe.segmenting import HARD_MAX_SECONDS, segments_from_words
+from desktop.core.transcribe.segmenting import (
+    HARD_MAX_SECONDS,
+    segments_from_words,
+    uncovered_speech,
+)
 
 REGIONS = [(0.5, 5.0), (5.5, 12.0), (13.0, 29.0), (29.5, 40.0), (41.0, 80.0), (81.0, 82.0)]
 
 
 def test_speech_regions_merge_into_clips_of_at_most_30_seconds() -> None:
     clips = clips_from_regions(REGIONS)
-    assert clips[0] == Clip(0.5, 29.0)
+    assert (clips[0].start, clips[0].end) == (0.5, 29.0)
     assert all(c.end - c.start <= MAX_CLIP_SECONDS for c in clips)
     assert all(a.end <= b.start for a, b in itertools.pairwise(clips))
     # Every second of speech lies in a clip.
@@ -113,3 +117,20 @@ def test_blockwise_plan_covers_the_speech_and_resumes_to_the_same_clips(
     for resume_at in (0.0, 30.0, 59.9, 60.0, 61.0, 100.0, 150.0, 170.0):
         tail = [c for c in full if c.midpoint > resume_at]
         assert list(planned_clips(interview_audio, resume_at, block=60.0)) == tail
+
+
+def test_speech_without_words_is_found() -> None:
+    words = words_from("thanks for having me", start=14.0)
+    speech = ((0.0, 4.5), (4.5, 6.5), (6.5, 14.0), (14.2, 16.7), (20.0, 20.6))
+    # The first three regions have no word; the last is too short to count.
+    assert uncovered_speech(words, speech) == [(0.0, 4.5), (4.5, 6.5)]
+    assert uncovered_speech(words, ((14.2, 16.7),)) == []
+    assert uncovered_speech([], ((1.0, 3.0),)) == [(1.0, 3.0)]
+
+
+def test_clips_remember_their_speech_regions() -> None:
+    clips = clips_from_regions(REGIONS)
+    assert clips[0].speech == ((0.5, 5.0), (5.5, 12.0), (13.0, 29.0))
+    tiles = tiling_clips(REGIONS, 90.0)
+    assert tiles[0].speech == ((0.5, 5.0), (5.5, 12.0), (13.0, 29.0))
+    assert tiles[1] == Clip(29.25, 40.5, ((29.5, 40.0),))

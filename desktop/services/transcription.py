@@ -123,7 +123,7 @@ def _start_episode(
 ) -> Episode:
     if episode is None:
         return library.create_episode(
-            title=title_from_path(path),
+            title=info.title or title_from_path(path),
             source=EpisodeSource.TRANSCRIBED,
             status=EpisodeStatus.TRANSCRIBING,
             media_path=str(path.resolve()),

@@ -57,6 +57,7 @@ class MediaInfo:
     sample_rate: int
     channels: int
     has_video: bool  # a real video track (cover art in an mp3/m4a does not count)
+    title: str | None = None  # the file's own title tag (ID3 TIT2, MP4 ©nam, Vorbis TITLE)
 
 
 def looks_like_media(path: Path) -> bool:
@@ -207,10 +208,18 @@ def probe_media(path: Path) -> MediaInfo:
                 for v in container.streams.video
             )
             duration = _duration(container, stream)
+            title = _title_tag(container)
         except _AV_ERRORS as exc:
             raise MediaError(path, f"not an audio or video file FFmpeg can read ({exc})") from None
     if sample_rate <= 0 or channels <= 0:
         raise MediaError(path, f"has an audio stream FFmpeg cannot decode (codec {codec})")
     if not math.isfinite(duration) or duration <= 0:
         raise MediaError(path, "has no audio to play (its duration is zero or unknown)")
-    return MediaInfo(path, duration, codec, sample_rate, channels, has_video)
+    return MediaInfo(path, duration, codec, sample_rate, channels, has_video, title)
+
+
+def _title_tag(container: InputContainer) -> str | None:
+    """The title tag, whitespace-collapsed; tags are case-insensitive across formats."""
+    tags = {str(k).lower(): str(v) for k, v in (container.metadata or {}).items()}
+    title = " ".join(tags.get("title", "").split())
+    return title[:300] or None

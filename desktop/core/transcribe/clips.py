@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
@@ -27,10 +27,14 @@ VAD_BLOCK_SECONDS = 300.0
 VAD_CONTEXT_SECONDS = 30.0  # > the longest VAD region, so no owned region is cut off
 
 
+Region = tuple[float, float]  # (start, end) of speech, seconds in the episode
+
+
 @dataclass(frozen=True, slots=True)
 class Clip:
     start: float  # seconds in the episode
     end: float
+    speech: tuple[Region, ...] = ()  # the VAD speech regions inside the clip
 
     @property
     def midpoint(self) -> float:
@@ -53,17 +57,14 @@ def clips_from_regions(
 ) -> list[Clip]:
     """Merge neighbouring speech regions into clips no longer than `max_seconds`."""
     clips: list[Clip] = []
-    start: float | None = None
-    end = 0.0
-    for region_start, region_end in _bounded(regions, max_seconds):
-        if start is not None and region_end - start > max_seconds:
-            clips.append(Clip(start, end))
-            start = None
-        if start is None:
-            start = region_start
-        end = region_end
-    if start is not None:
-        clips.append(Clip(start, end))
+    members: list[Region] = []
+    for region in _bounded(regions, max_seconds):
+        if members and region[1] - members[0][0] > max_seconds:
+            clips.append(Clip(members[0][0], members[-1][1], tuple(members)))
+            members = []
+        members.append(region)
+    if members:
+        clips.append(Clip(members[0][0], members[-1][1], tuple(members)))
     return clips
 
 
@@ -96,7 +97,11 @@ def tiling_clips(
         last_cut = cut
     if duration > start:
         clips.append(Clip(start, duration))
-    return clips
+    return [replace(c, speech=_inside(regions, c.start, c.end)) for c in clips]
+
+
+def _inside(regions: list[Region], start: float, end: float) -> tuple[Region, ...]:
+    return tuple((max(s, start), min(e, end)) for s, e in regions if s < end and e > start)
 
 
 def planned_clips(

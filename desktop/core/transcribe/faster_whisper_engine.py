@@ -1,8 +1,11 @@
 """faster-whisper (CTranslate2) in-process: CPU int8 by default, word timestamps, Silero VAD.
 
-Each clip of the plan (see clips.py) is decoded on its own with faster-whisper's batched
-pipeline, which does not condition on earlier text; that is what makes a resumed run
-produce the same segments as an uninterrupted one.
+Each clip of the plan (see clips.py) is decoded on its own, without the text of earlier
+clips as a prompt; that is what makes a resumed run produce the same segments as an
+uninterrupted one. A clip goes through faster-whisper's batched pipeline, which decodes
+without timestamp tokens and is the fastest; but that can silently skip speech (on the
+sample episode it dropped the first 14 s of a 30 s clip), so when VAD heard speech where
+no word landed, the clip is decoded again by the ordinary timestamped decoder.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from desktop.core.transcribe.clips import (
 )
 from desktop.core.transcribe.engine import TranscribeOptions, TranscriptionStream
 from desktop.core.transcribe.models import ModelSpec, resolve_model
-from desktop.core.transcribe.segmenting import segments_from_words
+from desktop.core.transcribe.segmenting import segments_from_words, uncovered_speech
 
 
 def available_cores() -> int:
@@ -69,7 +72,7 @@ class FasterWhisperTranscriber:
         if options.vad_filter:
             return planned_clips(audio, resume_at)
         # Without the filter nothing is skipped; VAD only places the cuts, over the whole file.
-        regions = [(clip.start, clip.end) for clip in planned_clips(audio)]
+        regions = [region for clip in planned_clips(audio) for region in clip.speech]
         return iter(remaining(tiling_clips(regions, len(audio) / SAMPLE_RATE), resume_at))
 
     def stream(
@@ -96,22 +99,42 @@ class FasterWhisperTranscriber:
         options: TranscribeOptions,
     ) -> Iterator[list[Segment]]:
         for clip in clips:
-            raw, _ = self._pipeline.transcribe(
-                audio,
-                language=language,
-                beam_size=options.beam_size,
-                word_timestamps=True,
-                clip_timestamps=[{"start": clip.start, "end": clip.end}],
-                batch_size=1,
-            )
-            yield _segments(list(raw), clip)
+            yield self._decode_clip(audio, clip, language, options)
+
+    def _decode_clip(
+        self, audio: np.ndarray, clip: Clip, language: str | None, options: TranscribeOptions
+    ) -> list[Segment]:
+        """The batched pipeline first (it decodes without timestamp tokens: ~20% faster);
+        if it left a stretch of the clip's speech without words, the ordinary decoder."""
+        raw, _ = self._pipeline.transcribe(
+            audio,
+            language=language,
+            beam_size=options.beam_size,
+            word_timestamps=True,
+            clip_timestamps=[{"start": clip.start, "end": clip.end}],
+            batch_size=1,
+        )
+        segments = _segments(list(raw), clip, offset=0.0)  # already in episode time
+        words = [w for s in segments for w in s.words or []]
+        if not uncovered_speech(words, clip.speech):
+            return segments
+        piece = audio[round(clip.start * SAMPLE_RATE) : round(clip.end * SAMPLE_RATE)]
+        raw, _ = self._whisper.transcribe(
+            piece,
+            language=language,
+            beam_size=options.beam_size,
+            word_timestamps=True,
+            vad_filter=False,  # the clip plan already chose the audio
+        )
+        return _segments(list(raw), clip, offset=clip.start)
 
 
-def _segments(raw: list[Any], clip: Clip) -> list[Segment]:
+def _segments(raw: list[Any], clip: Clip, offset: float) -> list[Segment]:
+    """Sentence segments from the clip's timed words (`offset` added, kept inside the clip)."""
     words = [
         Word(
-            round(min(max(float(w.start), clip.start), clip.end), 3),
-            round(min(max(float(w.end), clip.start), clip.end), 3),
+            round(min(max(offset + float(w.start), clip.start), clip.end), 3),
+            round(min(max(offset + float(w.end), clip.start), clip.end), 3),
             w.word,
             round(float(w.probability), 4),
         )

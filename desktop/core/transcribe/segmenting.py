@@ -42,3 +42,19 @@ def segments_from_words(words: list[Word]) -> list[Segment]:
 def _segment(words: list[Word]) -> Segment:
     text = "".join(w.text for w in words).strip()
     return Segment(words[0].start, words[-1].end, " ".join(text.split()), words=list(words))
+
+
+def uncovered_speech(
+    words: list[Word], speech: tuple[tuple[float, float], ...], min_seconds: float = 1.0
+) -> list[tuple[float, float]]:
+    """Speech regions of at least `min_seconds` that no word falls in (with 0.5 s slack).
+
+    Whisper decoding a clip without timestamp tokens can skip a whole stretch of speech
+    and say nothing about it; VAD says where speech was, so a gap shows.
+    """
+    middles = [(w.start + w.end) / 2 for w in words]
+    return [
+        (start, end)
+        for start, end in speech
+        if end - start >= min_seconds and not any(start - 0.5 <= m <= end + 0.5 for m in middles)
+    ]
