@@ -201,3 +201,21 @@ def test_a_copied_model_folder_works_like_the_embedded_one(
     )
     assert result.episode.model == "my-whisper-model"
     assert "fellow americans" in transcript_text(library, result.episode.id).lower()
+
+
+def test_the_spoken_sample_loses_no_speech_and_takes_its_title_tag(
+    library: Library, engine: Transcriber
+) -> None:
+    """The batched decoder once skipped this file's first 14 s; the VAD check catches it."""
+    from desktop.core.importers import load_transcript
+    from tests.conftest import SAMPLE_VTT
+
+    result = transcribe_media(library, SAMPLE_VTT.with_suffix(".mp3"), lambda: engine)
+    segments = library.segments(result.episode.id)
+    assert result.episode.title == "Field Notes: Why I Went Back to Paper"
+    assert segments[0].start < 1.0
+    assert "welcome to field notes" in segments[0].text.lower()
+    script = " ".join(s.text for s in load_transcript(SAMPLE_VTT).segments)
+    wer = word_error_rate(script, transcript_text(library, result.episode.id))
+    print(f"WER spoken sample: {wer:.1%}")
+    assert wer <= 0.25
