@@ -9,10 +9,10 @@ import sys
 from desktop.cli.output import print_json
 from desktop.core.errors import EarmarkError
 from desktop.core.exporters.markdown import insight_blocks
+from desktop.core.insights.engine import ENGINE_NAMES as ENGINES
 from desktop.core.insights.llm import LLMConfig
 from desktop.core.settings import load_settings
 from desktop.core.store import Library
-from desktop.services.insights import ENGINES, generate_insights
 
 DEFAULT_LLM_URL = "http://127.0.0.1:11434/v1"  # Ollama on this machine
 
@@ -69,6 +69,10 @@ def insights_cmd(args: argparse.Namespace) -> int:
     def progress(fraction: float) -> None:
         if show:
             print(f"\rMaking insights: {fraction:4.0%}", end="", file=sys.stderr, flush=True)
+
+    # Imported here: scikit-learn takes most of a second to load, which every other
+    # command would otherwise pay at start-up.
+    from desktop.services.insights import generate_insights
 
     with Library.open() as library:
         try:

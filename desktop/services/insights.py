@@ -9,14 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from desktop.core.errors import EarmarkError
-from desktop.core.insights.engine import CancelFn, InsightError, InsightInput, ProgressFn
+from desktop.core.insights.engine import (
+    ENGINE_NAMES,
+    CancelFn,
+    InsightError,
+    InsightInput,
+    ProgressFn,
+)
 from desktop.core.insights.extractive import ExtractiveEngine
 from desktop.core.insights.llm import LLMConfig, OpenAICompatibleEngine
 from desktop.core.insights.payload import Insights
 from desktop.core.model import EpisodeStatus
 from desktop.core.store import Library
 
-ENGINES = ("extractive", "openai")
+ENGINES = ENGINE_NAMES
 
 
 @dataclass(slots=True)

@@ -10,6 +10,7 @@ from desktop.core.errors import EarmarkError
 from desktop.core.insights.payload import Insights
 from desktop.core.model import Segment
 
+ENGINE_NAMES = ("extractive", "openai")  # the embedded default, and a server of the user's
 ProgressFn = Callable[[float], None]  # fraction done, 0..1
 CancelFn = Callable[[], bool]  # True when the user asked to stop
 
