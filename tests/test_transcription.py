@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from itertools import pairwise
 from pathlib import Path
@@ -219,3 +220,32 @@ def test_the_spoken_sample_loses_no_speech_and_takes_its_title_tag(
     wer = word_error_rate(script, transcript_text(library, result.episode.id))
     print(f"WER spoken sample: {wer:.1%}")
     assert wer <= 0.25
+
+
+def test_a_known_file_is_not_hashed_again_until_it_changes(
+    library: Library, engine: Transcriber, tmp_path: Path
+) -> None:
+    path = tmp_path / "speech.flac"
+    shutil.copy(media.JFK, path)
+    first = transcribe_media(library, path, lambda: engine)
+    stat = path.stat()
+    # Same size and modification time, other bytes: the remembered hash is trusted, so the
+    # file opens as the same episode without being read.
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 0xFF
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = transcribe_media(library, path, never_load)
+    assert again.already_done and again.episode.id == first.episode.id
+    # A new modification time means the file may have changed: it is hashed again, and
+    # different bytes are a different episode.
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    fresh = transcribe_media(library, path, lambda: engine)
+    assert fresh.episode.id != first.episode.id
+
+
+def test_bad_media_leaves_no_remembered_hash(library: Library, cache: Path) -> None:
+    path = media.truncated_mp3(cache)
+    with pytest.raises(EarmarkError):
+        transcribe_media(library, path, never_load)
+    assert library.conn.execute("SELECT count(*) FROM media_hashes").fetchone()[0] == 0

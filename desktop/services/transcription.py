@@ -64,6 +64,14 @@ class CancelToken:
 ProgressCallback = Callable[[Progress], None]
 
 
+def file_identity(path: Path) -> tuple[str, int, int]:
+    """(resolved path, size, mtime in ns): while these match, the content hash is reused
+    (what git and rsync trust too), so reopening a large video is instant."""
+    resolved = path.resolve()
+    stat = resolved.stat()
+    return str(resolved), stat.st_size, stat.st_mtime_ns
+
+
 def find_media_episode(library: Library, path: Path, sha: str) -> Episode | None:
     """The episode for these media bytes; a moved or renamed file updates its path."""
     episode = library.find_episode(media_sha256=sha)
@@ -90,15 +98,18 @@ def transcribe_media(
     path = Path(path)
     options = options or TranscribeOptions()
     info = probe_media(path)
-    sha = file_sha256(path)
+    identity = file_identity(path)
+    sha = library.cached_hash(*identity) or file_sha256(path)
     episode = find_media_episode(library, path, sha)
     if episode is not None and episode.status is EpisodeStatus.DONE:
+        library.remember_hash(*identity, sha)
         return TranscriptionResult(episode, None, already_done=True)
 
     resume_from = _resume_point(library, episode)
     # The whole file is decoded even when resuming: the engine plans its clips over the
     # whole episode so that a resumed run matches an uninterrupted one.
     audio = decode_audio(path, info)
+    library.remember_hash(*identity, sha)  # only for media that decoded: no trace otherwise
     engine = load_transcriber()
     episode = _start_episode(library, episode, path, info, sha, engine)
     if on_episode is not None:

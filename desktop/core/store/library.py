@@ -282,6 +282,23 @@ class Library:
             message = f"stored insights for episode {episode_id} are invalid: {exc}"
             raise EarmarkError(message) from exc
 
+    # --- media hashes -----------------------------------------------------------------------
+
+    def cached_hash(self, path: str, size: int, mtime_ns: int) -> str | None:
+        row = self.conn.execute(
+            "SELECT sha256 FROM media_hashes WHERE path = ? AND size = ? AND mtime_ns = ?",
+            (path, size, mtime_ns),
+        ).fetchone()
+        return row["sha256"] if row else None
+
+    def remember_hash(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO media_hashes (path, size, mtime_ns, sha256) "
+                "VALUES (?, ?, ?, ?)",
+                (path, size, mtime_ns, sha256),
+            )
+
     # --- whole documents ------------------------------------------------------------------
 
     def document(self, episode_id: int) -> EpisodeDocument:

@@ -94,7 +94,18 @@ CREATE TABLE chapters (
 CREATE INDEX chapters_episode ON chapters (episode_id, start);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# v3: remembered media hashes, so opening a known (possibly multi-gigabyte) file again does
+# not read it all: the hash is reused while the path, size and modification time match.
+_V3 = """
+CREATE TABLE media_hashes (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 LATEST_VERSION = len(MIGRATIONS)
 
 
