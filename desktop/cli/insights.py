@@ -9,7 +9,7 @@ import sys
 from desktop.cli.output import print_json
 from desktop.core.errors import EarmarkError
 from desktop.core.exporters.markdown import insight_blocks
-from desktop.core.insights.engine import ENGINE_NAMES as ENGINES
+from desktop.core.insights.engine import ENGINE_NAMES
 from desktop.core.insights.llm import LLMConfig
 from desktop.core.settings import load_settings
 from desktop.core.store import Library
@@ -20,7 +20,7 @@ DEFAULT_LLM_URL = "http://127.0.0.1:11434/v1"  # Ollama on this machine
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", type=int, metavar="ID")
     parser.add_argument(
-        "--engine", choices=ENGINES, default="extractive",
+        "--engine", choices=ENGINE_NAMES, default="extractive",
         help="extractive (embedded, default) or openai (a server you run: Ollama, LM Studio, "
         "llama.cpp)",
     )  # fmt: skip

@@ -22,8 +22,6 @@ from desktop.core.insights.payload import Insights
 from desktop.core.model import EpisodeStatus
 from desktop.core.store import Library
 
-ENGINES = ENGINE_NAMES
-
 
 @dataclass(slots=True)
 class InsightsResult:
@@ -49,9 +47,9 @@ def generate_insights(
         warnings.append(
             f"the transcript is not finished ({episode.status}); insights cover it so far"
         )
-    if engine not in ENGINES:
+    if engine not in ENGINE_NAMES:
         raise EarmarkError(
-            f"unknown insight engine {engine!r}; choose one of: {', '.join(ENGINES)}"
+            f"unknown insight engine {engine!r}; choose one of: {', '.join(ENGINE_NAMES)}"
         )
     insights: Insights | None = None
     if engine == "openai":

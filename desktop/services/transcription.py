@@ -87,7 +87,6 @@ def transcribe_media(
     options: TranscribeOptions | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
-    on_episode: Callable[[Episode], None] | None = None,
 ) -> TranscriptionResult:
     """Transcribe `path` (or resume it, or return it when already done).
 
@@ -105,23 +104,14 @@ def transcribe_media(
         library.remember_hash(*identity, sha)
         return TranscriptionResult(episode, None, already_done=True)
 
-    resume_from = _resume_point(library, episode)
+    resume_from = library.last_segment_end(episode.id) if episode is not None else None
     # The whole file is decoded even when resuming: the engine plans its clips over the
     # whole episode so that a resumed run matches an uninterrupted one.
     audio = decode_audio(path, info)
     library.remember_hash(*identity, sha)  # only for media that decoded: no trace otherwise
     engine = load_transcriber()
     episode = _start_episode(library, episode, path, info, sha, engine)
-    if on_episode is not None:
-        on_episode(episode)
     return _run(library, episode, engine, audio, options, resume_from, on_progress, cancel)
-
-
-def _resume_point(library: Library, episode: Episode | None) -> float | None:
-    if episode is None:
-        return None
-    segments = library.segments(episode.id)
-    return segments[-1].end if segments else 0.0
 
 
 def _start_episode(

@@ -205,6 +205,14 @@ class Library:
             )
         return len(rows)
 
+    def last_segment_end(self, episode_id: int) -> float:
+        """Where the stored transcript stops (0 when nothing is stored): the resume point."""
+        row = self.conn.execute(
+            'SELECT "end" FROM segments WHERE episode_id = ? ORDER BY idx DESC LIMIT 1',
+            (episode_id,),
+        ).fetchone()
+        return float(row[0]) if row else 0.0
+
     def segments(self, episode_id: int) -> list[Segment]:
         rows = self.conn.execute(
             'SELECT start, "end", text, speaker, words FROM segments '
