@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from desktop.cli.output import print_json
-from desktop.core.errors import EarmarkError
 from desktop.core.exporters.markdown import insight_blocks
 from desktop.core.insights.engine import ENGINE_NAMES
-from desktop.core.insights.llm import LLMConfig
-from desktop.core.settings import load_settings
 from desktop.core.store import Library
-
-DEFAULT_LLM_URL = "http://127.0.0.1:11434/v1"  # Ollama on this machine
+from desktop.services.llm_settings import DEFAULT_API_KEY_ENV, DEFAULT_LLM_URL, llm_config
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--model", metavar="NAME", help="default: $EARMARK_LLM_MODEL, then the llm_model setting"
     )
     parser.add_argument(
-        "--api-key-env", default="EARMARK_LLM_API_KEY", metavar="VAR",
+        "--api-key-env", default=DEFAULT_API_KEY_ENV, metavar="VAR",
         help="environment variable holding the API key, if the server wants one",
     )  # fmt: skip
     parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS")
@@ -47,22 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def insights_cmd(args: argparse.Namespace) -> int:
     llm = None
     if args.engine == "openai":
-        settings = load_settings()
-        model = args.model or os.environ.get("EARMARK_LLM_MODEL") or settings.llm_model
-        if not model:
-            raise EarmarkError(
-                "--engine openai needs --model NAME (or $EARMARK_LLM_MODEL, or "
-                "'earmark config set llm_model NAME')"
-            )
-        llm = LLMConfig(
-            base_url=args.base_url
-            or os.environ.get("EARMARK_LLM_URL")
-            or settings.llm_base_url
-            or DEFAULT_LLM_URL,
-            model=model,
-            api_key=os.environ.get(args.api_key_env) or None,
-            timeout=args.timeout,
-            context_tokens=args.context_tokens or settings.llm_context_tokens or 8192,
+        llm = llm_config(
+            args.base_url, args.model, args.api_key_env, args.timeout, args.context_tokens
         )
     show = sys.stderr.isatty() and not args.json
 

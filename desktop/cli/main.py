@@ -88,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def command_names() -> frozenset[str]:
+    """The subcommands: any other first argument is a file for the window to open."""
+    for action in build_parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return frozenset(action.choices)
+    return frozenset()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from desktop.cli.output import print_json
 from desktop.core.errors import EarmarkError
-from desktop.core.importers import FORMATS as TRANSCRIPT_FORMATS
-from desktop.core.settings import load_settings
 from desktop.core.store import Library
 from desktop.core.timecode import short
-from desktop.core.transcribe import (
-    DEFAULT_BEAM_SIZE,
-    TranscribeOptions,
-    load_transcriber,
-    resolve_model,
-)
+from desktop.core.transcribe import DEFAULT_BEAM_SIZE
 from desktop.services.importing import import_transcript
+from desktop.services.opening import engine_choice, is_transcript_file
 from desktop.services.transcription import Progress, TranscriptionResult, transcribe_media
-
-TRANSCRIPT_SUFFIXES = {f".{fmt}" for fmt in TRANSCRIPT_FORMATS} | {".markdown"}
 
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
@@ -79,28 +70,19 @@ class ProgressBar:
 
 def transcribe_cmd(args: argparse.Namespace) -> int:
     media = Path(args.media)
-    if media.suffix.lower() in TRANSCRIPT_SUFFIXES:
+    if is_transcript_file(media):
         raise EarmarkError(
             f"{media}: this is a transcript, not audio or video; "
             f"add it with 'earmark import {media}'"
         )
-    settings = load_settings()
-    beam_size = args.beam_size if args.beam_size is not None else settings.beam_size
-    beam_size = DEFAULT_BEAM_SIZE if beam_size is None else beam_size
-    if beam_size < 1:
+    if args.beam_size is not None and args.beam_size < 1:
         raise EarmarkError("--beam-size must be at least 1")
-    model = args.model or os.environ.get("EARMARK_MODEL") or settings.model_dir
-    spec = resolve_model(model)  # a bad model folder fails before any work
-    options = TranscribeOptions(
-        language=args.language or settings.language,
-        beam_size=beam_size,
-        vad_filter=not args.no_vad,
-    )
+    choice = engine_choice(args.model, args.language, args.beam_size, vad=not args.no_vad)
     bar = ProgressBar(enabled=sys.stderr.isatty() and not args.json)
     with Library.open() as library:
         try:
             result = transcribe_media(
-                library, media, lambda: load_transcriber(spec), options, on_progress=bar
+                library, media, choice.loader(), choice.options, on_progress=bar
             )
         except KeyboardInterrupt:
             bar.close()
@@ -118,7 +100,7 @@ def transcribe_cmd(args: argparse.Namespace) -> int:
 
 def open_cmd(args: argparse.Namespace) -> int:
     path = Path(args.path)
-    if path.suffix.lower() in TRANSCRIPT_SUFFIXES:
+    if is_transcript_file(path):
         with Library.open() as library:
             imported = import_transcript(library, path)
         episode = imported.episode

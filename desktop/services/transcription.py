@@ -161,6 +161,8 @@ def _run(
         return TranscriptionResult(episode, resume_from, cancelled=True)
     if episode.language and options.language is None:
         options = replace(options, language=episode.language)  # the language detected before
+    if on_progress is not None:  # the episode exists now: a window can show it at once
+        on_progress(_progress(episode.id, position, start, duration, stored, began))
     try:
         stream = engine.stream(audio, options, resume_at=start)
         if stream.language and not episode.language:

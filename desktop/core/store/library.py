@@ -213,11 +213,12 @@ class Library:
         ).fetchone()
         return float(row[0]) if row else 0.0
 
-    def segments(self, episode_id: int) -> list[Segment]:
+    def segments(self, episode_id: int, first: int = 0) -> list[Segment]:
+        """The episode's segments in order, from index `first` (new rows of a live run)."""
         rows = self.conn.execute(
             'SELECT start, "end", text, speaker, words FROM segments '
-            "WHERE episode_id = ? ORDER BY idx",
-            (episode_id,),
+            "WHERE episode_id = ? AND idx >= ? ORDER BY idx",
+            (episode_id, first),
         )
         return [segment_from_row(row) for row in rows]
 

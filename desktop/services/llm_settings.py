@@ -1,0 +1,53 @@
+"""Which OpenAI-compatible server the user configured, after precedence.
+
+Flag, then environment variable, then saved setting, then default. Kept apart from the
+insights use case so that asking "is a server configured?" loads no scikit-learn.
+"""
+
+from __future__ import annotations
+
+import os
+
+from desktop.core.errors import EarmarkError
+from desktop.core.insights.llm import LLMConfig
+from desktop.core.settings import Settings, load_settings
+
+DEFAULT_LLM_URL = "http://127.0.0.1:11434/v1"  # Ollama on this machine
+DEFAULT_API_KEY_ENV = "EARMARK_LLM_API_KEY"
+DEFAULT_CONTEXT_TOKENS = 8192
+
+
+def llm_config(
+    base_url: str | None = None,
+    model: str | None = None,
+    api_key_env: str = DEFAULT_API_KEY_ENV,
+    timeout: float = 120.0,
+    context_tokens: int | None = None,
+    settings: Settings | None = None,
+) -> LLMConfig:
+    """The server to ask; raises EarmarkError when no model is named anywhere."""
+    settings = settings or load_settings()
+    model = model or os.environ.get("EARMARK_LLM_MODEL") or settings.llm_model
+    if not model:
+        raise EarmarkError(
+            "the openai engine needs a model name: --model NAME, $EARMARK_LLM_MODEL, or "
+            "'earmark config set llm_model NAME'"
+        )
+    return LLMConfig(
+        base_url=base_url
+        or os.environ.get("EARMARK_LLM_URL")
+        or settings.llm_base_url
+        or DEFAULT_LLM_URL,
+        model=model,
+        api_key=os.environ.get(api_key_env) or None,
+        timeout=timeout,
+        context_tokens=context_tokens or settings.llm_context_tokens or DEFAULT_CONTEXT_TOKENS,
+    )
+
+
+def configured_llm(settings: Settings | None = None) -> LLMConfig | None:
+    """The server the user set up, or None: nothing is offered (or contacted) by default."""
+    try:
+        return llm_config(settings=settings)
+    except EarmarkError:
+        return None
