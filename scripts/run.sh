@@ -1,17 +1,9 @@
 #!/usr/bin/env bash
-# Sets everything up, then opens Earmark on the bundled sample episode: the first run
-# transcribes it on this machine (a progress bar shows the time left), later runs find it
-# in the library at once.
+# Sets everything up, then opens the Earmark window on the bundled sample episode (a real
+# five-minute NASA podcast interview): the first run transcribes it on this machine, with
+# rows appearing live and the time left in the status bar, then makes its insights; later
+# runs find it in the library at once. Extra arguments are passed to `earmark`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-sample=resources/sample/field-notes-back-to-paper.mp3
-.venv/bin/earmark open "$sample"
-episode=$(.venv/bin/earmark open --json "$sample" \
-    | .venv/bin/python -c 'import json, sys; print(json.load(sys.stdin)["id"])')
-# Until the window lands: the episode's insights, then its transcript, in a pager.
-{
-    .venv/bin/earmark insights "$episode"
-    echo
-    .venv/bin/earmark show "$episode"
-} | if [ -t 1 ] && command -v "${PAGER:-less}" >/dev/null; then "${PAGER:-less}" -R; else cat; fi
+exec .venv/bin/earmark resources/sample/nasa-hwhap414-science-in-space.mp3 "$@"

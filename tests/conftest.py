@@ -15,7 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 CORPUS = ROOT.parent / "shared" / "corpus"
-SAMPLE_VTT = ROOT / "resources" / "sample" / "field-notes-back-to-paper.vtt"
+SAMPLE_VTT = ROOT / "tests" / "data" / "espeak" / "field-notes-back-to-paper.vtt"
 
 
 @pytest.fixture(autouse=True)

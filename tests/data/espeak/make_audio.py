@@ -1,11 +1,12 @@
-"""Make resources/sample/field-notes-back-to-paper.mp3 from the sample's WebVTT script.
+"""Make field-notes-back-to-paper.mp3 (beside this file) from its WebVTT script.
 
 Two espeak-ng voices read the cues in turn (Maya: en-us+f3, Daniel: en-gb+m3) with short
 pauses between speakers; the result is a mono 64 kb/s mp3 tagged with the episode title.
-It is committed so that `scripts/run.sh` has a real episode to transcribe; run this again
-only when the script changes (needs espeak-ng, sox and ffmpeg).
+It was the bundled sample until the real NASA interview replaced it; the tests keep it as a
+two-voice plumbing fixture. Run this again only when the script changes (needs espeak-ng,
+sox and ffmpeg).
 
-    .venv/bin/python scripts/make_sample_audio.py
+    .venv/bin/python tests/data/espeak/make_audio.py
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
 from desktop.core.importers import load_transcript  # noqa: E402
 
-SAMPLE = ROOT / "resources" / "sample" / "field-notes-back-to-paper.vtt"
+SAMPLE = Path(__file__).resolve().with_name("field-notes-back-to-paper.vtt")
 OUT = SAMPLE.with_suffix(".mp3")
 VOICES = {"Maya": "en-us+f3", "Daniel": "en-gb+m3"}
 
