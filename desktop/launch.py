@@ -1,0 +1,34 @@
+"""The `earmark` command: the window, or a CLI subcommand when one is named.
+
+`earmark` and `earmark FILE...` open the window; `earmark import …`, `earmark --help` and
+the other subcommands run headless. Qt is imported only for the window, so the CLI starts
+quickly and runs where no display exists.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+CLI_FLAGS = frozenset({"-h", "--help", "--version"})
+
+
+def wants_cli(args: Sequence[str]) -> bool:
+    from desktop.cli.main import command_names
+
+    return bool(args) and (args[0] in CLI_FLAGS or args[0] in command_names())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if wants_cli(args):
+        from desktop.cli.main import main as cli_main
+
+        return cli_main(args)
+    from desktop.ui.app import run
+
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""The window's actions: one table of text, shortcut and icon, feeding menus and tooltips."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from desktop.ui.icons import icon
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    name: str
+    text: str
+    shortcut: str | QKeySequence.StandardKey | None = None
+    icon: str | None = None
+    tip: str | None = None
+
+
+SPECS = (
+    ActionSpec("open", "&Open…", QKeySequence.StandardKey.Open, "open",
+               "Open audio, video or a transcript"),
+    ActionSpec("open_sample", "Open the &Sample Episode", None, "sample"),
+    ActionSpec("quit", "&Quit", QKeySequence.StandardKey.Quit),
+    ActionSpec("play", "&Play/Pause", "Space", "play"),
+    ActionSpec("back5", "Back 5 Seconds", "Left", "back5"),
+    ActionSpec("forward5", "Forward 5 Seconds", "Right", "forward5"),
+    ActionSpec("back15", "Back 15 Seconds", "Shift+Left", "back15"),
+    ActionSpec("forward15", "Forward 15 Seconds", "Shift+Right", "forward15"),
+    ActionSpec("slower", "S&lower", "[", None),
+    ActionSpec("faster", "&Faster", "]", None),
+    ActionSpec("follow", "F&ollow Playback", "F", "follow",
+               "Keep the playing segment in view"),
+    ActionSpec("cancel_job", "&Cancel Transcription", None, "cancel"),
+    ActionSpec("resume", "&Resume Transcription", None, "resume"),
+    ActionSpec("regenerate", "Re&generate Insights", "Ctrl+R", "regenerate"),
+    ActionSpec("show_library", "&Library", "Ctrl+1"),
+    ActionSpec("show_insights", "&Insights", "Ctrl+2"),
+    ActionSpec("show_video", "&Video", "Ctrl+3"),
+    ActionSpec("about", "&About Earmark"),
+    ActionSpec("about_qt", "About &Qt"),
+)  # fmt: skip
+
+CHECKABLE = {"show_library", "show_insights", "show_video"}
+
+
+def build_actions(window: QWidget, handlers: dict[str, Callable[[], None]]) -> dict[str, QAction]:
+    """Every action, with its shortcut shown in menus and tooltips and active window-wide."""
+    actions: dict[str, QAction] = {}
+    for spec in SPECS:
+        action = QAction(spec.text, window)
+        action.setObjectName(spec.name)
+        if spec.shortcut is not None:
+            action.setShortcut(QKeySequence(spec.shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if spec.icon:
+            action.setIcon(icon(spec.icon))
+        tip = spec.tip or spec.text.replace("&", "").rstrip("…")
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{tip} ({keys})" if keys else tip)
+        action.setCheckable(spec.name in CHECKABLE)
+        if spec.name in handlers:
+            signal = action.toggled if action.isCheckable() else action.triggered
+            signal.connect(handlers[spec.name])
+        window.addAction(action)  # shortcuts work even with the menu bar hidden
+        actions[spec.name] = action
+    return actions

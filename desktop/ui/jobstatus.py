@@ -1,0 +1,63 @@
+"""The status bar's view of background work: what runs, how far, how long is left, Cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
+
+from desktop.core.timecode import short
+from desktop.services.transcription import Progress
+from desktop.ui.icons import icon
+
+
+def describe(progress: Progress, title: str) -> str:
+    """'Transcribing “Title”: 42% · 1:10 left · 18× real time'."""
+    parts = [f"Transcribing “{title}”: {progress.fraction:.0%}"]
+    parts.append(f"{short(progress.eta)} left" if progress.eta is not None else "estimating…")
+    if progress.speed:
+        parts.append(f"{progress.speed:.0f}× real time")
+    return " · ".join(parts)
+
+
+class JobStatus(QWidget):
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.bar = QProgressBar(self)
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(False)
+        self.bar.setFixedWidth(160)
+        self.bar.setAccessibleName("Transcription progress")
+        self.cancel_button = QToolButton(self)
+        self.cancel_button.setIcon(icon("cancel"))
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.cancel_button.setAutoRaise(True)
+        self.cancel_button.setToolTip("Stop transcribing; what is done is kept and can be resumed")
+        self.cancel_button.setAccessibleName("Cancel transcription")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel_button)
+        self.hide()
+
+    def show_progress(self, progress: Progress, title: str) -> None:
+        self.label.setText(describe(progress, title))
+        self.bar.setRange(0, 1000)
+        self.bar.setValue(round(progress.fraction * 1000))
+        self.show()
+
+    def show_busy(self, text: str) -> None:
+        """Work without a measurable fraction (loading the model, importing)."""
+        self.label.setText(text)
+        self.bar.setRange(0, 0)
+        self.show()
+
+    def clear(self) -> None:
+        self.bar.setRange(0, 1000)
+        self.hide()

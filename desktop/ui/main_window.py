@@ -1,0 +1,366 @@
+"""The main window: assembles the panes, menus and actions; the Session holds the logic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtMultimedia import QAudioOutput
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import __version__
+from desktop.core.model import Episode
+from desktop.core.resources import resources_dir
+from desktop.ui import dialogs
+from desktop.ui.actions import build_actions
+from desktop.ui.banner import MessageBanner
+from desktop.ui.insights.panel import InsightsPanel
+from desktop.ui.jobstatus import JobStatus
+from desktop.ui.library.panel import LibraryPanel
+from desktop.ui.player.bar import PlayerBar
+from desktop.ui.player.player import Player
+from desktop.ui.player.video import VideoArea
+from desktop.ui.session import LoadedEpisode, Session
+from desktop.ui.state import add_recent_file, recent_files, window_state
+from desktop.ui.transcript.view import TranscriptView
+
+SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        session: Session,
+        audio_output: QAudioOutput | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.state = window_state()
+        self.setWindowTitle("Earmark")
+        self.setAcceptDrops(True)
+        self.player = Player(audio_output, self)
+        self._build_panes()
+        self.actions_by_name = build_actions(self, self._handlers())
+        self._build_menus()
+        self._connect()
+        self._restore_layout()
+        self.reload_library()
+
+    # --- construction -----------------------------------------------------------------------
+
+    def _build_panes(self) -> None:
+        self.library_panel = LibraryPanel(self)
+        self.transcript = TranscriptView(self)
+        self.transcript.set_empty_text("Open an episode from the library, or drop a file here.")
+        self.insights = InsightsPanel(self)
+        self.video = VideoArea(self)
+        self.video.hide()
+        self.player.set_video_output(self.video.video_widget)
+        self.banner = MessageBanner(self)
+        self.player_bar = PlayerBar(self.player, self)
+
+        self.center_split = QSplitter(Qt.Orientation.Vertical, self)
+        self.center_split.setObjectName("centerSplit")
+        self.center_split.addWidget(self.video)
+        self.center_split.addWidget(self.transcript)
+        self.center_split.setStretchFactor(1, 1)
+        center = QWidget(self)
+        column = QVBoxLayout(center)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.banner)
+        column.addWidget(self.center_split, 1)
+
+        self.main_split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.main_split.setObjectName("mainSplit")
+        self.main_split.addWidget(self.library_panel)
+        self.main_split.addWidget(center)
+        self.main_split.addWidget(self.insights)
+        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setSizes([260, 640, 380])
+        root = QWidget(self)
+        layout = QVBoxLayout(root)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.main_split, 1)
+        layout.addWidget(self.player_bar)
+        self.setCentralWidget(root)
+
+        self.job_status = JobStatus(self)
+        self.statusBar().addPermanentWidget(self.job_status)
+
+    def _handlers(self) -> dict:
+        player = self.player
+        return {
+            "open": self.choose_files,
+            "open_sample": self.open_sample,
+            "quit": self.close,
+            "play": player.toggle,
+            "back5": lambda: self._skip(-5),
+            "forward5": lambda: self._skip(5),
+            "back15": lambda: self._skip(-15),
+            "forward15": lambda: self._skip(15),
+            "slower": lambda: self._step_speed(-1),
+            "faster": lambda: self._step_speed(1),
+            "follow": lambda: self.transcript.set_following(True),
+            "cancel_job": self.session.cancel_transcription,
+            "resume": self._resume_current,
+            "regenerate": lambda: self._regenerate("extractive"),
+            "show_library": self.library_panel.setVisible,
+            "show_insights": self.insights.setVisible,
+            "show_video": lambda on: self.video.set_collapsed(not on),
+            "about": self.show_about,
+            "about_qt": lambda: QMessageBox.aboutQt(self),
+        }
+
+    def _build_menus(self) -> None:
+        a = self.actions_by_name
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(a["open"])
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(a["open_sample"])
+        file_menu.addSeparator()
+        file_menu.addAction(a["quit"])
+        play_menu = bar.addMenu("&Playback")
+        for name in ("play", None, "back5", "forward5", "back15", "forward15", None, "slower",
+                     "faster", None, "follow"):  # fmt: skip
+            play_menu.addAction(a[name]) if name else play_menu.addSeparator()
+        work_menu = bar.addMenu("&Episode")
+        for name in ("resume", "cancel_job", None, "regenerate"):
+            work_menu.addAction(a[name]) if name else work_menu.addSeparator()
+        view_menu = bar.addMenu("&View")
+        for name in ("show_library", "show_insights", "show_video"):
+            a[name].setChecked(True)
+            view_menu.addAction(a[name])
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(a["about"])
+        help_menu.addAction(a["about_qt"])
+
+    def _connect(self) -> None:
+        s = self.session
+        s.library_changed.connect(self.reload_library)
+        s.episode_loaded.connect(self._show_episode)
+        s.episode_updated.connect(self._episode_updated)
+        s.segments_added.connect(self.transcript.append_segments)
+        s.insights_changed.connect(self.insights.set_insights)
+        s.insights_busy.connect(self.insights.set_busy)
+        s.insights_notice.connect(self.insights.set_notice)
+        s.transcription_progress.connect(self._transcription_progress)
+        s.transcription_ended.connect(self._transcription_ended)
+        s.message.connect(self.show_message)
+        self.library_panel.episode_activated.connect(s.open_episode)
+        self.library_panel.open_requested.connect(self.choose_files)
+        self.library_panel.sample_requested.connect(self.open_sample)
+        self.transcript.seek_requested.connect(self.seek)
+        self.insights.seek_requested.connect(self.seek)
+        self.insights.regenerate_requested.connect(self._regenerate)
+        self.insights.cancel_requested.connect(s.cancel_insights)
+        self.job_status.cancel_requested.connect(s.cancel_transcription)
+        self.player.position_changed.connect(self.transcript.set_position)
+        self.player.has_video_changed.connect(self.video.setVisible)
+        self.player.error.connect(lambda text: self.show_message("error", text))
+        label = s.llm_label()
+        self.insights.set_llm_available(label is not None, label or "")
+
+    # --- opening ----------------------------------------------------------------------------
+
+    def open_paths(self, paths: list[Path]) -> None:
+        for path in paths:
+            add_recent_file(self.state, Path(path))
+        self.session.open_paths([Path(p) for p in paths])
+
+    def choose_files(self) -> None:
+        folder = str(self.state.value("open_folder", str(Path.home())))
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Open audio, video or a transcript", folder, dialogs.OPEN_FILTERS
+        )
+        if paths:
+            self.state.setValue("open_folder", str(Path(paths[0]).parent))
+            self.open_paths([Path(p) for p in paths])
+
+    def open_sample(self) -> None:
+        self.open_paths([sample_path()])
+
+    def reload_library(self) -> None:
+        self.library_panel.set_episodes(self.session.episodes())
+        if self.session.current is not None:
+            self.library_panel.set_current(self.session.current.id)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = recent_files(self.state)
+        for path in files:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_paths([Path(p)]))
+        if not files:
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_paths(paths)
+
+    # --- the open episode -------------------------------------------------------------------
+
+    def _show_episode(self, loaded: LoadedEpisode) -> None:
+        episode = loaded.episode
+        self.setWindowTitle(f"{episode.title} — Earmark")
+        self.transcript.set_segments(loaded.segments)
+        self.insights.set_notice(None)
+        self.insights.set_insights(loaded.insights)
+        self.library_panel.set_current(episode.id)
+        self.banner.hide()
+        self._load_media(episode)
+        self._offer_resume(episode)
+
+    def _load_media(self, episode: Episode, start: float = 0.0) -> None:
+        if episode.media_path is None:
+            self.player.load(None)
+            self.player_bar.set_message("No media for this episode: it was imported as text")
+            self.video.hide()
+        elif not self.player.load(episode.media_path, start):
+            self.player_bar.set_message(f"Media file not found: {episode.media_path}")
+            self.show_message(
+                "warning",
+                f"The media file of “{episode.title}” is not at {episode.media_path}.",
+                "Locate…",
+                lambda: self._relink(episode),
+            )
+
+    def _offer_resume(self, episode: Episode) -> None:
+        if self.session.needs_resume(episode):
+            stored = self.transcript.model().rowCount()
+            self.show_message(
+                "info",
+                f"This transcript is unfinished ({stored} segments so far).",
+                "Resume",
+                lambda: self.session.resume(episode.id),
+            )
+
+    def _episode_updated(self, episode: Episode) -> None:
+        self.setWindowTitle(f"{episode.title} — Earmark")
+        if self.player.source_path() != episode.media_path and episode.media_path:
+            self._load_media(episode, self.player.position())
+
+    def _relink(self, episode: Episode) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, f"Where is the media of “{episode.title}”?", "", dialogs.MEDIA_FILTER
+        )
+        if path:
+            self.session.relink_media(episode.id, Path(path))
+
+    def _resume_current(self) -> None:
+        if self.session.current is not None and self.session.needs_resume():
+            self.session.resume(self.session.current.id)
+
+    def _regenerate(self, engine: str) -> None:
+        if self.session.current is not None:
+            self.session.make_insights(self.session.current.id, engine)
+
+    def seek(self, seconds: float) -> None:
+        """Play from a moment: the player, the highlight and the view all move there."""
+        if self.player.has_media():
+            self.player.seek(seconds)
+        else:
+            self.transcript.set_position(seconds)
+        self.transcript.scroll_to_time(seconds)
+
+    def _skip(self, delta: float) -> None:
+        self.player.skip(delta)
+
+    def _step_speed(self, step: int) -> None:
+        rates = list(SPEEDS)
+        nearest = min(range(len(rates)), key=lambda i: abs(rates[i] - self.player.rate()))
+        self.player.set_rate(rates[max(0, min(len(rates) - 1, nearest + step))])
+
+    # --- background work --------------------------------------------------------------------
+
+    def _transcription_progress(self, progress: object) -> None:
+        eid = progress.episode_id  # type: ignore[attr-defined]
+        self.library_panel.model.set_progress(eid, progress.fraction, progress.eta)  # type: ignore[attr-defined]
+        row = self.library_panel.model.row_of(eid)
+        title = self.library_panel.model.episode_at(row).title if row >= 0 else ""
+        self.job_status.show_progress(progress, title)  # type: ignore[arg-type]
+
+    def _transcription_ended(self, episode_id: int) -> None:
+        self.library_panel.model.set_progress(episode_id, None, None)
+        self.job_status.clear()  # the next queued file's first report shows it again
+
+    def show_message(
+        self, level: str, text: str, action: str | None = None, callback: object = None
+    ) -> None:
+        self.banner.show_message(level, text, action, callback)  # type: ignore[arg-type]
+        self.statusBar().showMessage(text, 8000)
+
+    def show_about(self) -> None:
+        dialogs.show_about(self, __version__)
+
+    # --- state between runs -----------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        for key, restore in (
+            ("geometry", self.restoreGeometry),
+            ("window_state", self.restoreState),
+            ("main_split", self.main_split.restoreState),
+            ("center_split", self.center_split.restoreState),
+        ):
+            value = self.state.value(key)
+            if isinstance(value, QByteArray | bytes):
+                restore(value)
+        if not self.state.value("geometry"):
+            self.resize(default_size(self.screen().availableGeometry().size()))
+
+    def restore_last_episode(self) -> bool:
+        """Reopen the episode shown when the window last closed, at the same moment."""
+        try:
+            episode_id = int(self.state.value("last_episode", 0) or 0)
+            position = float(self.state.value("last_position", 0.0) or 0.0)
+        except (TypeError, ValueError):
+            return False
+        if not episode_id or not self.session.open_episode(episode_id):
+            return False
+        QTimer.singleShot(0, lambda: self.seek(position))
+        return True
+
+    def save_state(self) -> None:
+        self.state.setValue("geometry", self.saveGeometry())
+        self.state.setValue("window_state", self.saveState())
+        self.state.setValue("main_split", self.main_split.saveState())
+        self.state.setValue("center_split", self.center_split.saveState())
+        current = self.session.current
+        self.state.setValue("last_episode", current.id if current else 0)
+        self.state.setValue("last_position", self.player.position() if current else 0.0)
+        self.state.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.player.pause()
+        self.session.shutdown()
+        super().closeEvent(event)
+
+
+def default_size(available: QSize) -> QSize:
+    """1280×800, or nine tenths of a smaller screen."""
+    return QSize(min(1280, available.width() * 9 // 10), min(800, available.height() * 9 // 10))
+
+
+def sample_path() -> Path:
+    return resources_dir() / "sample" / "nasa-hwhap414-science-in-space.mp3"

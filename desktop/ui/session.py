@@ -1,0 +1,263 @@
+"""The window's state: the open episode, and the background work that feeds it.
+
+Views never touch the library: they listen to these signals and call these methods. Reads
+for the open episode happen here on the UI thread (a few ms); anything that can take
+longer (transcription, import, insights) runs as a Job with its own connection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.core.errors import EarmarkError
+from desktop.core.insights.payload import Insights
+from desktop.core.model import Episode, EpisodeStatus, Segment
+from desktop.core.store import Library
+from desktop.services.llm_settings import configured_llm
+from desktop.services.opening import engine_choice, is_transcript_file, known_episode, open_path
+from desktop.services.transcription import Progress
+from desktop.ui.jobs import Job, JobContext, JobRunner
+
+UNFINISHED = (EpisodeStatus.TRANSCRIBING, EpisodeStatus.FAILED, EpisodeStatus.PENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedEpisode:
+    episode: Episode
+    segments: list[Segment]
+    insights: Insights | None
+
+
+class Session(QObject):
+    library_changed = Signal()  # the episode list changed: reload it
+    episode_loaded = Signal(object)  # LoadedEpisode: a (different) episode is now open
+    episode_updated = Signal(object)  # Episode: the open one's status or fields changed
+    segments_added = Signal(list)  # new rows of the open episode, from a running transcription
+    insights_changed = Signal(object)  # Insights | None for the open episode
+    insights_busy = Signal(object, object)  # text | None, fraction | None (open episode)
+    insights_notice = Signal(object)  # str | None: why the insights are not what was asked
+    transcription_progress = Signal(object)  # Progress, any episode
+    transcription_ended = Signal(int)  # episode id: finished, cancelled or failed
+    message = Signal(str, str)  # level ("error", "warning", "info"), text
+    jobs_changed = Signal()
+
+    def __init__(self, library: Library, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.runner = JobRunner(self)
+        self.runner.changed.connect(self.jobs_changed)
+        self.current: Episode | None = None
+        self._rows = 0  # rows of the open episode the views hold
+        self._show_next: Path | None = None  # the path whose episode to open once known
+        self._queue: list[Path] = []  # media waiting for the transcriber (one at a time)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def episodes(self) -> list[Episode]:
+        return self.library.episodes()
+
+    def open_episode(self, episode_id: int) -> bool:
+        """Show an episode; False (and a message) when it cannot be read."""
+        try:
+            with self.library.transaction(write=False):
+                episode = self.library.episode(episode_id)
+                segments = self.library.segments(episode_id)
+                insights = self._stored_insights(episode_id)
+        except EarmarkError as exc:
+            self.message.emit("error", str(exc))
+            return False
+        self.current = episode
+        self._rows = len(segments)
+        self.episode_loaded.emit(LoadedEpisode(episode, segments, insights))
+        job = self.runner.find("insights", episode_id)
+        self.insights_busy.emit("Making insights…" if job else None, None)
+        if episode.status is EpisodeStatus.DONE and insights is None and segments:
+            self.make_insights(episode_id)
+        return True
+
+    def needs_resume(self, episode: Episode | None = None) -> bool:
+        episode = episode or self.current
+        return (
+            episode is not None
+            and episode.media_path is not None
+            and episode.status in UNFINISHED
+            and self.transcription_job(episode.id) is None
+        )
+
+    def transcription_job(self, episode_id: int | None = None) -> Job | None:
+        for job in self.runner.jobs("transcribe"):
+            if episode_id is None or getattr(job, "episode_id", None) == episode_id:
+                return job
+        return None
+
+    def llm_label(self) -> str | None:
+        config = configured_llm()
+        return config.model if config else None
+
+    # --- opening files ----------------------------------------------------------------------
+
+    def open_paths(self, paths: list[Path]) -> None:
+        """Open what the user pointed at; the last one is shown when it is ready."""
+        for path in map(Path, paths):
+            self._show_next = path
+            known = known_episode(self.library, path)
+            if known is not None:
+                self.open_episode(known.id)  # at once, with what is stored
+                if self.needs_resume(known):
+                    self._enqueue_media(path)
+            elif is_transcript_file(path):
+                self._start_import(path)
+            else:
+                self._enqueue_media(path)
+
+    def resume(self, episode_id: int) -> None:
+        episode = self.library.episode(episode_id)
+        if episode.media_path:
+            self._show_next = Path(episode.media_path)
+            self._enqueue_media(Path(episode.media_path))
+
+    def cancel_transcription(self) -> None:
+        self._queue.clear()
+        for job in self.runner.jobs("transcribe"):
+            job.cancel()
+
+    def relink_media(self, episode_id: int, path: Path) -> None:
+        """Point an episode at its media file's new place."""
+        episode = self.library.update_episode(episode_id, media_path=str(Path(path).resolve()))
+        if self.current is not None and self.current.id == episode_id:
+            self.current = episode
+            self.episode_updated.emit(episode)
+
+    def _start_import(self, path: Path) -> None:
+        job = Job("import", lambda ctx: self._open_in_worker(path, ctx), subject=path)
+        job.succeeded.connect(lambda episode: self._opened(path, episode))
+        job.failed.connect(lambda text: self.message.emit("error", text))
+        self.runner.start(job)
+
+    def _enqueue_media(self, path: Path) -> None:
+        if any(job.subject == path for job in self.runner.jobs("transcribe")):
+            return
+        if path not in self._queue:
+            self._queue.append(path)
+        self._next_transcription()
+
+    def _next_transcription(self) -> None:
+        if not self._queue or self.runner.jobs("transcribe"):
+            return
+        path = self._queue.pop(0)
+        job = Job("transcribe", lambda ctx: self._open_in_worker(path, ctx), subject=path)
+        job.episode_id = None  # known from the first progress report
+        job.progress.connect(lambda progress: self._transcribing(job, path, progress))
+        job.succeeded.connect(lambda episode: self._opened(path, episode))
+        job.failed.connect(lambda text: self.message.emit("error", text))
+        job.finished.connect(lambda: self._transcription_finished(job))
+        self.runner.start(job)
+
+    def _open_in_worker(self, path: Path, ctx: JobContext) -> Episode:
+        with Library.open(self.library.path) as library:
+            return open_path(library, path, engine_choice, ctx.report, ctx.cancel)
+
+    def _transcribing(self, job: Job, path: Path, progress: Progress) -> None:
+        if job.episode_id is None:  # the episode was just created or resumed
+            job.episode_id = progress.episode_id
+            self.library_changed.emit()
+            if self._show_next == path:
+                self.open_episode(progress.episode_id)
+        self.transcription_progress.emit(progress)
+        if self.current is not None and self.current.id == progress.episode_id:
+            self._pull_new_segments()
+
+    def _pull_new_segments(self) -> None:
+        assert self.current is not None
+        rows = self.library.segments(self.current.id, first=self._rows)
+        if rows:
+            self._rows += len(rows)
+            self.segments_added.emit(rows)
+
+    def _opened(self, path: Path, episode: Episode) -> None:
+        self.library_changed.emit()
+        is_current = self.current is not None and self.current.id == episode.id
+        if is_current:
+            self._pull_new_segments()
+            self.current = self.library.episode(episode.id)
+            self.episode_updated.emit(self.current)
+        elif self._show_next == path:
+            self.open_episode(episode.id)
+            return  # opening makes the insights when they are missing
+        if episode.status is EpisodeStatus.DONE and self.library.insights(episode.id) is None:
+            self.make_insights(episode.id)
+
+    def _transcription_finished(self, job: Job) -> None:
+        if job.episode_id is not None:
+            if self.current is not None and self.current.id == job.episode_id:
+                self.current = self.library.episode(job.episode_id)
+                self.episode_updated.emit(self.current)
+            self.transcription_ended.emit(job.episode_id)
+            self.library_changed.emit()
+        self._next_transcription()
+
+    # --- insights ---------------------------------------------------------------------------
+
+    def make_insights(self, episode_id: int, engine: str = "extractive") -> None:
+        if self.runner.find("insights", episode_id) is not None:
+            return
+        llm = configured_llm() if engine == "openai" else None
+
+        def work(ctx: JobContext) -> object:
+            # Imported on the worker: scikit-learn takes about a second to load.
+            from desktop.services.insights import generate_insights
+
+            with Library.open(self.library.path) as library:
+                return generate_insights(
+                    library, episode_id, engine, llm, ctx.report, ctx.cancelled
+                )
+
+        job = Job("insights", work, subject=episode_id)
+        job.progress.connect(lambda fraction: self._insights_progress(episode_id, fraction))
+        job.succeeded.connect(lambda result: self._insights_done(episode_id, result))
+        job.failed.connect(lambda text: self._insights_failed(episode_id, text))
+        self.runner.start(job)
+        if self._is_current(episode_id):
+            self.insights_busy.emit("Making insights…", None)
+
+    def cancel_insights(self) -> None:
+        for job in self.runner.jobs("insights"):
+            job.cancel()
+
+    def _insights_progress(self, episode_id: int, fraction: float) -> None:
+        if self._is_current(episode_id):
+            self.insights_busy.emit(f"Making insights… {fraction:.0%}", fraction)
+
+    def _insights_done(self, episode_id: int, result: object) -> None:
+        if not self._is_current(episode_id):
+            return
+        self.insights_busy.emit(None, None)
+        warnings = getattr(result, "warnings", [])
+        self.insights_notice.emit("; ".join(warnings) if warnings else None)
+        self.insights_changed.emit(getattr(result, "insights", None))
+
+    def _insights_failed(self, episode_id: int, text: str) -> None:
+        if self._is_current(episode_id):
+            self.insights_busy.emit(None, None)
+            self.insights_notice.emit(text)
+
+    def _stored_insights(self, episode_id: int) -> Insights | None:
+        try:
+            return self.library.insights(episode_id)
+        except EarmarkError as exc:  # unreadable payload: say so, make new ones
+            self.message.emit("warning", str(exc))
+            return None
+
+    def _is_current(self, episode_id: int) -> bool:
+        return self.current is not None and self.current.id == episode_id
+
+    # --- closing ----------------------------------------------------------------------------
+
+    def shutdown(self, timeout: float = 10.0) -> bool:
+        """Stop background work at its next step; what was stored stays stored."""
+        self._queue.clear()
+        self.runner.cancel_all()
+        return self.runner.wait_all(timeout)

@@ -1,0 +1,310 @@
+"""Paints one transcript row: a clickable time, the speaker when it changes, wrapped text.
+
+Text is laid out with QTextLayout from the plain string, so markup in a transcript is shown
+as the characters it is. One function (`_prepare`) lays a row out for both `sizeHint()` and
+`paint()`, so the height the list reserves is the height that gets painted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+    QPainter,
+    QPalette,
+    QTextCharFormat,
+    QTextLayout,
+    QTextOption,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolTip,
+)
+
+from desktop.core.model import Segment
+from desktop.core.timecode import short
+from desktop.ui.transcript.model import SegmentListModel, word_ranges
+
+_Index = QModelIndex | QPersistentModelIndex
+
+PAD_X = 8  # left and right padding of a row
+PAD_Y = 5  # top and bottom padding of a row
+GAP = 12  # between the time column and the text
+ACCENT = 3  # width of the bar marking the playing row
+MIN_TEXT_WIDTH = 40
+LAYOUT_CACHE = 300  # a few screens of rows; heights are kept for every row
+
+
+def blend(top: QColor, bottom: QColor, alpha: float) -> QColor:
+    """`top` laid over `bottom` at `alpha`: palette-derived tints for light and dark themes."""
+    return QColor.fromRgbF(
+        top.redF() * alpha + bottom.redF() * (1 - alpha),
+        top.greenF() * alpha + bottom.greenF() * (1 - alpha),
+        top.blueF() * alpha + bottom.blueF() * (1 - alpha),
+    )
+
+
+def _luminance(color: QColor) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(color.redF())
+        + 0.7152 * channel(color.greenF())
+        + 0.0722 * channel(color.blueF())
+    )
+
+
+def readable(color: QColor, background: QColor, fallback: QColor) -> QColor:
+    """`color` if it contrasts enough with `background` (a dark palette may keep a dark Link)."""
+    hi, lo = sorted((_luminance(color), _luminance(background)), reverse=True)
+    return color if (hi + 0.05) / (lo + 0.05) >= 3.0 else fallback
+
+
+@dataclass(slots=True)
+class RowLayout:
+    """A row laid out at the origin; `paint()` translates it to the row's rectangle."""
+
+    key: tuple[int, int]  # (row width, time column width) it was laid out for
+    height: int
+    time_text: str
+    time_rect: QRect
+    speaker: str | None  # shown only where the speaker changes
+    speaker_rect: QRect
+    text_layout: QTextLayout
+    text_origin: QPointF
+
+
+class TranscriptDelegate(QStyledItemDelegate):
+    """Draws segment rows for `SegmentListModel`; caches layouts per row and width."""
+
+    def __init__(self, view: QAbstractItemView) -> None:
+        super().__init__(view)
+        self._view = view
+        self._layouts: OrderedDict[int, RowLayout] = OrderedDict()
+        self._heights: dict[int, tuple[tuple[int, int], int]] = {}  # row -> (key, height)
+        self._time_widths: dict[str, int] = {}  # "0:00" pattern -> pixels
+
+    # Cache
+
+    def clear_cache(self) -> None:
+        """Forget every layout: the rows, the font or the palette changed."""
+        self._layouts.clear()
+        self._heights.clear()
+        self._time_widths.clear()
+
+    def layout_for(self, index: _Index, width: int | None = None) -> RowLayout:
+        """The row's layout at `width` (default: the view's), from the cache when it fits."""
+        key = self._key(index, width)
+        cached = self._layouts.get(index.row())
+        if cached is not None and cached.key == key:
+            self._layouts.move_to_end(index.row())
+            return cached
+        row = self._prepare(index, key, self._view.font())
+        self._layouts[index.row()] = row
+        self._heights[index.row()] = (key, row.height)
+        while len(self._layouts) > LAYOUT_CACHE:
+            self._layouts.popitem(last=False)
+        return row
+
+    def layout_text(self, index: _Index) -> str:
+        """The exact string the row's text layout paints (tests pin that markup stays text)."""
+        return self.layout_for(index).text_layout.text()
+
+    def time_rect(self, index: _Index, row_rect: QRect) -> QRect:
+        """Where the clickable time of the row at `row_rect` lies, in the same coordinates."""
+        return self.layout_for(index, row_rect.width()).time_rect.translated(row_rect.topLeft())
+
+    # QStyledItemDelegate
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        key = self._key(index, option.rect.width() or None)
+        known = self._heights.get(index.row())
+        if known is not None and known[0] == key:
+            return QSize(key[0], known[1])
+        # Measuring every row of a long episode: keep only the height, not the layout.
+        height = self._prepare(index, key, self._view.font()).height
+        self._heights[index.row()] = (key, height)
+        return QSize(key[0], height)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        rect = option.rect
+        layout = self.layout_for(index, rect.width())
+        palette = option.palette
+        current = bool(index.data(SegmentListModel.IsCurrentRole))
+        painter.save()
+        self._paint_background(painter, option, current)
+        origin = rect.topLeft()
+        base = palette.color(QPalette.ColorRole.Base)
+        text_color = palette.color(QPalette.ColorRole.Text)
+        link = readable(palette.color(QPalette.ColorRole.Link), base, text_color)
+        painter.setFont(self._view.font())
+        painter.setPen(link)
+        painter.drawText(
+            layout.time_rect.translated(origin),
+            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop),
+            layout.time_text,
+        )
+        if layout.speaker:
+            painter.setFont(self._speaker_font(self._view.font()))
+            painter.setPen(text_color)
+            painter.drawText(
+                layout.speaker_rect.translated(origin),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+                layout.speaker,
+            )
+        painter.setPen(text_color)
+        selections = self._word_selection(index, palette) if current else []
+        layout.text_layout.draw(painter, layout.text_origin + QPointF(origin), selections)
+        painter.restore()
+
+    def helpEvent(
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: _Index,
+    ) -> bool:
+        """Tooltip over the time column only; the rest of the row is reading space."""
+        if event.type() == QEvent.Type.ToolTip and index.isValid():
+            time_rect = self.time_rect(index, option.rect)
+            if time_rect.contains(event.pos()):
+                segment: Segment = index.data(SegmentListModel.SegmentRole)
+                QToolTip.showText(
+                    event.globalPos(), f"Play from {short(segment.start)} (Enter)", view
+                )
+                return True
+            QToolTip.hideText()
+            event.ignore()
+            return True
+        return super().helpEvent(event, view, option, index)
+
+    # Layout
+
+    def _key(self, index: _Index, width: int | None) -> tuple[int, int]:
+        """What a row's layout depends on besides its text: row and time column widths."""
+        # QListView asks sizeHint without a rect; rows span the viewport.
+        width = max(width or self._view.viewport().width(), PAD_X * 2 + MIN_TEXT_WIDTH)
+        return width, self._time_column_width(index)
+
+    def _time_column_width(self, index: _Index) -> int:
+        # Wide enough for the latest start in the episode, so every row's text lines up; it
+        # grows when a running transcription passes 10:00 or 1:00:00.
+        model = index.model()
+        last: Segment = model.index(model.rowCount() - 1, 0).data(SegmentListModel.SegmentRole)
+        pattern = "".join("0" if c.isdigit() else c for c in short(last.start if last else 0))
+        width = self._time_widths.get(pattern)
+        if width is None:
+            width = QFontMetrics(self._view.font()).horizontalAdvance(pattern) + 2
+            self._time_widths[pattern] = width
+        return width
+
+    def _prepare(self, index: _Index, key: tuple[int, int], font: QFont) -> RowLayout:
+        """Lay the row out for `key`: the one place that decides where everything goes."""
+        width, time_width = key
+        segment: Segment = index.data(SegmentListModel.SegmentRole)
+        metrics = QFontMetrics(font)
+        time_rect = QRect(PAD_X, PAD_Y, time_width, metrics.height())
+        text_x = PAD_X + time_width + GAP
+        text_width = max(width - text_x - PAD_X, MIN_TEXT_WIDTH)
+        speaker = self._speaker_to_show(index, segment)
+        top = PAD_Y
+        speaker_rect = QRect()
+        if speaker:
+            bold = QFontMetrics(self._speaker_font(font))
+            speaker = bold.elidedText(speaker, Qt.TextElideMode.ElideRight, text_width)
+            speaker_rect = QRect(text_x, top, text_width, bold.height())
+            top += bold.height() + 1
+        text_layout, text_height = self._text_layout(segment.text, font, text_width)
+        height = max(top + text_height, PAD_Y + metrics.height()) + PAD_Y
+        return RowLayout(
+            key=key,
+            height=height,
+            time_text=short(segment.start),
+            time_rect=time_rect,
+            speaker=speaker,
+            speaker_rect=speaker_rect,
+            text_layout=text_layout,
+            text_origin=QPointF(text_x, top),
+        )
+
+    @staticmethod
+    def _text_layout(text: str, font: QFont, width: int) -> tuple[QTextLayout, int]:
+        layout = QTextLayout(text, font)
+        option = QTextOption()
+        # Long tokens (URLs) break anywhere rather than run past the edge.
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        layout.setTextOption(option)
+        layout.setCacheEnabled(True)
+        y = 0.0
+        layout.beginLayout()
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(width)
+            line.setPosition(QPointF(0, y))
+            y += line.height()
+        layout.endLayout()
+        return layout, math.ceil(y)
+
+    @staticmethod
+    def _speaker_to_show(index: _Index, segment: Segment) -> str | None:
+        # A name repeated on every row is noise; show it where a new speaker begins.
+        if not segment.speaker:
+            return None
+        if index.row() == 0:
+            return segment.speaker
+        previous: Segment = index.siblingAtRow(index.row() - 1).data(SegmentListModel.SegmentRole)
+        return None if previous.speaker == segment.speaker else segment.speaker
+
+    @staticmethod
+    def _speaker_font(font: QFont) -> QFont:
+        bold = QFont(font)
+        bold.setBold(True)
+        return bold
+
+    # Painting helpers
+
+    @staticmethod
+    def _paint_background(painter: QPainter, option: QStyleOptionViewItem, current: bool) -> None:
+        palette = option.palette
+        base = palette.color(QPalette.ColorRole.Base)
+        highlight = palette.color(QPalette.ColorRole.Highlight)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        rect = option.rect
+        if current:
+            painter.fillRect(rect, blend(highlight, base, 0.22))
+            painter.fillRect(QRect(rect.left(), rect.top(), ACCENT, rect.height()), highlight)
+        elif selected:
+            painter.fillRect(rect, blend(highlight, base, 0.10))
+        if selected and option.state & QStyle.StateFlag.State_HasFocus:
+            # A thin outline, so keyboard users see the row Enter would play.
+            painter.setPen(blend(highlight, base, 0.7))
+            painter.drawRect(rect.adjusted(0, 0, -1, -1))
+
+    @staticmethod
+    def _word_selection(index: _Index, palette: QPalette) -> list[QTextLayout.FormatRange]:
+        """The playing word as a format range drawn over the cached layout."""
+        word = index.data(SegmentListModel.CurrentWordRole)
+        segment: Segment = index.data(SegmentListModel.SegmentRole)
+        if word is None or word < 0:
+            return []
+        ranges = word_ranges(segment.text, segment.words)
+        if word >= len(ranges) or ranges[word] is None:
+            return []
+        start, end = ranges[word]
+        fmt = QTextCharFormat()
+        base = palette.color(QPalette.ColorRole.Base)
+        fmt.setBackground(blend(palette.color(QPalette.ColorRole.Highlight), base, 0.55))
+        fmt.setForeground(palette.color(QPalette.ColorRole.Text))
+        selection = QTextLayout.FormatRange()
+        selection.start, selection.length, selection.format = start, end - start, fmt
+        return [selection]

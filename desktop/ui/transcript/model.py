@@ -1,0 +1,171 @@
+"""Qt list model over transcript segments, with the playhead's current row and word.
+
+The segments stay plain `desktop.core.model.Segment` values; this class only adapts them to
+Qt's model interface and keeps track of which row and word are playing, so the view repaints
+exactly the rows whose highlight changed.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from desktop.core.model import Segment, Word
+from desktop.core.timecode import short
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def accessible_text(segment: Segment) -> str:
+    """What a screen reader says for a row: "m:ss, Speaker: text"."""
+    who = f"{segment.speaker}: " if segment.speaker else ""
+    return f"{short(segment.start)}, {who}{segment.text}"
+
+
+def word_ranges(text: str, words: Sequence[Word] | None) -> list[tuple[int, int] | None]:
+    """Character range of each word inside `text`, or None where a word cannot be placed.
+
+    Words come from the recogniser and usually repeat the segment text piece by piece (often
+    with a leading space), so a forward search from the end of the previous match places them.
+    A word that is not found is skipped without moving the search on, so one odd word does not
+    lose the rest of the sentence.
+    """
+    if not words:
+        return []
+    folded = text.casefold()
+    # casefold can change the length ("ß" -> "ss"); then indexes would not match the text.
+    fold_ok = len(folded) == len(text)
+    ranges: list[tuple[int, int] | None] = []
+    pos = 0
+    for word in words:
+        needle = (word.text or "").strip()
+        if not needle:
+            ranges.append(None)
+            continue
+        at = text.find(needle, pos)
+        if at < 0 and fold_ok:
+            at = folded.find(needle.casefold(), pos)
+            if at >= 0 and len(needle.casefold()) != len(needle):
+                at = -1
+        if at < 0:
+            ranges.append(None)
+            continue
+        ranges.append((at, at + len(needle)))
+        pos = at + len(needle)
+    return ranges
+
+
+def word_at_time(words: Sequence[Word] | None, seconds: float) -> int:
+    """Index of the word sounding at `seconds`, or -1 before, after or between words."""
+    if not words:
+        return -1
+    for i, word in enumerate(words):
+        if word.start > seconds:
+            return -1
+        if seconds < word.end:
+            return i
+    return -1
+
+
+class SegmentListModel(QAbstractListModel):
+    """One row per segment; knows the playing row and word."""
+
+    SegmentRole = int(Qt.ItemDataRole.UserRole) + 1  # -> Segment
+    IsCurrentRole = SegmentRole + 1  # -> bool: this row is playing
+    CurrentWordRole = SegmentRole + 2  # -> int: word index playing in this row, -1 if none
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._segments: list[Segment] = []
+        self._starts: list[float] = []
+        self._row = -1
+        self._word = -1
+
+    # Qt model interface
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._segments)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._segments):
+            return None
+        row = index.row()
+        segment = self._segments[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return segment.text
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return accessible_text(segment)
+        if role == self.SegmentRole:
+            return segment
+        if role == self.IsCurrentRole:
+            return row == self._row
+        if role == self.CurrentWordRole:
+            return self._word if row == self._row else -1
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flag = Qt.ItemFlag
+        return flag.ItemIsEnabled | flag.ItemIsSelectable | flag.ItemNeverHasChildren
+
+    # Segments
+
+    def set_segments(self, segments: list[Segment]) -> None:
+        """Replace every row (a new episode); the playhead is forgotten."""
+        self.beginResetModel()
+        self._segments = list(segments)
+        self._starts = [s.start for s in self._segments]
+        self._row = -1
+        self._word = -1
+        self.endResetModel()
+
+    def append_segments(self, segments: list[Segment]) -> None:
+        """Add rows at the end in one insertion, as a running transcription delivers them."""
+        if not segments:
+            return
+        first = len(self._segments)
+        self.beginInsertRows(QModelIndex(), first, first + len(segments) - 1)
+        self._segments.extend(segments)
+        self._starts.extend(s.start for s in segments)
+        self.endInsertRows()
+
+    def segment(self, row: int) -> Segment:
+        return self._segments[row]
+
+    def segments(self) -> list[Segment]:
+        """The rows' segments (a copy of the list; the segments themselves are shared)."""
+        return list(self._segments)
+
+    def row_at_time(self, seconds: float) -> int:
+        """The row playing at `seconds`: the last segment starting at or before it, else -1."""
+        return bisect_right(self._starts, seconds) - 1
+
+    # Playhead
+
+    def set_playhead(self, seconds: float) -> None:
+        """Move the playing row and word; only rows whose highlight changed are reported."""
+        row = self.row_at_time(seconds)
+        word = word_at_time(self._segments[row].words, seconds) if row >= 0 else -1
+        old_row, old_word = self._row, self._word
+        if (row, word) == (old_row, old_word):
+            return
+        self._row, self._word = row, word
+        if old_row != row and old_row >= 0:
+            self._row_changed(old_row)
+        if row >= 0:
+            self._row_changed(row)
+
+    def current_row(self) -> int:
+        return self._row
+
+    def current_word(self) -> int:
+        return self._word
+
+    def _row_changed(self, row: int) -> None:
+        # One row per signal: a range from the old to the new row would repaint everything
+        # in between after a seek.
+        index = self.index(row, 0)
+        self.dataChanged.emit(index, index, [self.IsCurrentRole, self.CurrentWordRole])

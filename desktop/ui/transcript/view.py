@@ -1,0 +1,387 @@
+"""The transcript pane: segment rows that follow playback and seek when a time is clicked.
+
+Following: while on, the playing row is kept in view, scrolling only when it leaves the
+visible area or nears the bottom. A scroll the user makes that takes the playing row out of
+view turns following off and shows a floating "Follow" button; scrolls the view makes itself
+are done under a guard so they never count as the user's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSlider,
+    QApplication,
+    QListView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.model import Segment
+from desktop.ui.icons import icon
+from desktop.ui.transcript.delegate import TranscriptDelegate
+from desktop.ui.transcript.model import SegmentListModel
+
+BATCH_SIZE = 200  # rows laid out per event-loop pass: 50k wrapped rows stay responsive
+FOLLOW_TOP = 0.25  # where a followed row is placed, as a fraction of the viewport height
+BOTTOM_ZONE = 0.2  # a playing row this close to the bottom is moved back up
+SINGLE_PASS_APPEND = 20_000  # up to this many rows an append is laid out in one pass
+_HIGHLIGHT_ROLES = {SegmentListModel.IsCurrentRole, SegmentListModel.CurrentWordRole}
+_NAVIGATION_KEYS = {
+    Qt.Key.Key_PageUp,
+    Qt.Key.Key_PageDown,
+    Qt.Key.Key_Up,
+    Qt.Key.Key_Down,
+    Qt.Key.Key_Home,
+    Qt.Key.Key_End,
+}
+
+
+class _SegmentList(QListView):
+    """The list itself: empty placeholder, Enter to seek, Copy, and user-scroll reports."""
+
+    activated_row = Signal(int)  # Enter/Return on a row
+    user_navigated = Signal()  # a key moved the view
+    layout_updated = Signal()  # rows were (re)laid out; positions may have moved
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.empty_text = ""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.activated_row.emit(self.currentIndex().row())
+            return
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self._copy_selection()
+            return
+        super().keyPressEvent(event)
+        if event.key() in _NAVIGATION_KEYS:
+            self.user_navigated.emit()
+
+    def dataChanged(
+        self,
+        top_left: QModelIndex,
+        bottom_right: QModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        # QListView lays every row out again on any dataChanged (Qt 6 list mode): 4 s of
+        # batches at 50k rows on each word of playback. A highlight never changes a height,
+        # so those rows are only repainted.
+        if roles and set(roles) <= _HIGHLIGHT_ROLES:
+            for row in range(top_left.row(), bottom_right.row() + 1):
+                self.update(top_left.siblingAtRow(row))
+            return
+        super().dataChanged(top_left, bottom_right, list(roles))
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        self.layout_updated.emit()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.model() is None or self.model().rowCount() or not self.empty_text:
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(
+            self.viewport().rect().adjusted(12, 12, -12, -12),
+            int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+            self.empty_text,
+        )
+
+    def _copy_selection(self) -> None:
+        rows = sorted(index.row() for index in self.selectionModel().selectedIndexes())
+        if rows:
+            texts = (self.model().index(r, 0).data() for r in rows)
+            QApplication.clipboard().setText("\n".join(texts))
+
+
+class TranscriptView(QWidget):
+    """Transcript rows with playback highlight, follow mode and click-to-seek times."""
+
+    seek_requested = Signal(float)  # the user asked to play from a time (seconds)
+    following_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = SegmentListModel(self)
+        self._following = True
+        self._auto_scrolling = 0  # > 0 while the view scrolls itself
+        self._pressed_row = -1
+        # (row, pixels of it above the viewport) to put back at the top after a relayout
+        self._anchor: tuple[int, int] | None = None
+
+        self.list_view = _SegmentList(self)
+        self._delegate = TranscriptDelegate(self.list_view)
+        self._setup_list()
+        self.follow_button = self._make_follow_button()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list_view)
+        self._connect()
+
+    # Public API
+
+    def model(self) -> SegmentListModel:
+        return self._model
+
+    def delegate(self) -> TranscriptDelegate:
+        return self._delegate
+
+    def set_segments(self, segments: list[Segment]) -> None:
+        """Show a new episode's transcript from the top, following playback."""
+        self._anchor = None
+        self.list_view.setLayoutMode(QListView.LayoutMode.Batched)
+        with self._auto_scroll():
+            self._model.set_segments(segments)
+            self.list_view.verticalScrollBar().setValue(0)
+        self.set_following(True)
+
+    def append_segments(self, segments: list[Segment]) -> None:
+        """Add rows as a transcription produces them, leaving the user's scroll position alone."""
+        if not segments:
+            return
+        self._remember_anchor()
+        if self._model.rowCount() + len(segments) <= SINGLE_PASS_APPEND:
+            # QListView lays every row out again after an insert; in batches it would show the
+            # top rows for a moment. Heights are cached, so one pass is quick (5k rows: 60 ms).
+            self.list_view.setLayoutMode(QListView.LayoutMode.SinglePass)
+        with self._auto_scroll():
+            self._model.append_segments(segments)
+
+    def set_position(self, seconds: float) -> None:
+        """Move the playhead; while following, keep the playing row in view."""
+        self._model.set_playhead(seconds)
+        if self._following:
+            self._keep_current_visible()
+
+    def scroll_to_time(self, seconds: float) -> None:
+        """Select the row at `seconds` and bring it near the middle (an insight was clicked)."""
+        row = max(self._model.row_at_time(seconds), 0)
+        if row >= self._model.rowCount():
+            return
+        index = self._model.index(row, 0)
+        with self._auto_scroll():
+            self.list_view.setCurrentIndex(index)
+            self.list_view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def is_following(self) -> bool:
+        return self._following
+
+    def set_following(self, on: bool) -> None:
+        """Turn following on (scrolling to the playing row) or off."""
+        changed = on != self._following
+        self._following = on
+        self.follow_button.setVisible(not on)
+        if on:
+            self._keep_current_visible(force=True)
+        if changed:
+            self.following_changed.emit(on)
+
+    def set_empty_text(self, text: str) -> None:
+        """Shown in place of rows when there are none ("No transcript yet")."""
+        self.list_view.empty_text = text
+        self.list_view.viewport().update()
+
+    # Set-up
+
+    def _setup_list(self) -> None:
+        view = self.list_view
+        view.setModel(self._model)
+        view.setItemDelegate(self._delegate)
+        view.setWordWrap(True)  # also makes a width change lay the rows out again
+        view.setLayoutMode(QListView.LayoutMode.Batched)
+        view.setBatchSize(BATCH_SIZE)
+        view.setResizeMode(QListView.ResizeMode.Adjust)
+        view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setMouseTracking(True)
+        view.setAccessibleName("Transcript")
+        view.setAccessibleDescription(
+            "Click a time or press Enter to play from it; F follows playback"
+        )
+        view.verticalScrollBar().setSingleStep(20)
+        view.viewport().installEventFilter(self)
+
+    def _make_follow_button(self) -> QToolButton:
+        button = QToolButton(self)
+        button.setIcon(icon("follow"))
+        button.setText("Follow")
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setToolTip("Follow playback (F)")
+        button.setAccessibleName("Follow playback")
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.setAutoFillBackground(True)
+        button.hide()
+        button.clicked.connect(lambda: self.set_following(True))
+        return button
+
+    def _connect(self) -> None:
+        bar = self.list_view.verticalScrollBar()
+        bar.actionTriggered.connect(self._on_scroll_action)
+        self.list_view.user_navigated.connect(self._check_user_scroll)
+        self.list_view.layout_updated.connect(self._on_layout_updated)
+        self.list_view.activated_row.connect(self._seek_row)
+        self._model.modelReset.connect(self._delegate.clear_cache)
+
+    # Following
+
+    @contextmanager
+    def _auto_scroll(self) -> Iterator[None]:
+        self._auto_scrolling += 1
+        try:
+            yield
+        finally:
+            self._auto_scrolling -= 1
+
+    def _on_scroll_action(self, action: int) -> None:
+        # Emitted for wheel, drag, arrows and page clicks before the value moves; judge after.
+        if self._auto_scrolling or action == QAbstractSlider.SliderAction.SliderNoAction:
+            return
+        self._anchor = None  # the user moved: putting the old place back would undo that
+        QTimer.singleShot(0, self._check_user_scroll)
+
+    def _check_user_scroll(self) -> None:
+        if self._following and not self._anchor_visible():
+            self.set_following(False)
+
+    def _anchor_visible(self) -> bool:
+        # Before playback starts the first row stands in for the playing one.
+        row = max(self._model.current_row(), 0)
+        if row >= self._model.rowCount():
+            return True
+        rect = self.list_view.visualRect(self._model.index(row, 0))
+        return rect.isValid() and rect.intersects(self.list_view.viewport().rect())
+
+    def _keep_current_visible(self, force: bool = False) -> None:
+        row = self._model.current_row()
+        if row < 0:
+            return
+        rect = self.list_view.visualRect(self._model.index(row, 0))
+        if not rect.isValid():
+            return  # not laid out yet; _on_layout_updated tries again
+        height = self.list_view.viewport().height()
+        comfortable = rect.top() >= 0 and rect.bottom() < height * (1 - BOTTOM_ZONE)
+        if comfortable and not force:
+            return
+        if force and rect.top() >= 0 and rect.bottom() < height:
+            return
+        target = int(height * FOLLOW_TOP) if rect.height() < height * (1 - FOLLOW_TOP) else 0
+        bar = self.list_view.verticalScrollBar()
+        with self._auto_scroll():
+            bar.setValue(bar.value() + rect.top() - target)
+
+    def _on_layout_updated(self) -> None:
+        if self.list_view.layoutMode() != QListView.LayoutMode.Batched:
+            self.list_view.setLayoutMode(QListView.LayoutMode.Batched)
+        self._restore_anchor()
+        if self._following:
+            self._keep_current_visible()
+
+    # Keeping the reader's place while rows are laid out again
+
+    def _remember_anchor(self) -> None:
+        """Note the row at the top of the viewport, unless a relayout is already pending."""
+        if self._anchor is not None:
+            return
+        index = self.list_view.indexAt(QPoint(1, 0))
+        if index.isValid():
+            self._anchor = (index.row(), -self.list_view.visualRect(index).top())
+
+    def _restore_anchor(self) -> None:
+        if self._anchor is None:
+            return
+        row, offset = self._anchor
+        rect = self.list_view.visualRect(self._model.index(row, 0))
+        if not rect.isValid():
+            return  # that row is not laid out yet; a later batch will be
+        bar = self.list_view.verticalScrollBar()
+        target = bar.value() + rect.top() + offset
+        last = self.list_view.visualRect(self._model.index(self._model.rowCount() - 1, 0))
+        if target > bar.maximum() and not last.isValid():
+            return  # the rows below are still being laid out
+        with self._auto_scroll():
+            bar.setValue(target)
+        self._anchor = None
+
+    # Seeking by clicking a time
+
+    def _seek_row(self, row: int) -> None:
+        if 0 <= row < self._model.rowCount():
+            self.seek_requested.emit(self._model.segment(row).start)
+
+    def _time_row_at(self, pos: QPoint) -> int:
+        """The row whose time column is under `pos` (viewport coordinates), else -1."""
+        index: QModelIndex = self.list_view.indexAt(pos)
+        if not index.isValid():
+            return -1
+        rect = self._delegate.time_rect(index, self.list_view.visualRect(index))
+        return index.row() if rect.contains(pos) else -1
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.list_view.viewport():
+            self._viewport_event(event)
+        return super().eventFilter(watched, event)
+
+    def _viewport_event(self, event: QEvent) -> None:
+        kind = event.type()
+        if kind == QEvent.Type.MouseMove and isinstance(event, QMouseEvent):
+            over_time = self._time_row_at(event.position().toPoint()) >= 0
+            viewport = self.list_view.viewport()
+            if over_time:
+                viewport.setCursor(Qt.CursorShape.PointingHandCursor)
+            else:
+                viewport.unsetCursor()
+        elif kind == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
+            left = event.button() == Qt.MouseButton.LeftButton
+            self._pressed_row = self._time_row_at(event.position().toPoint()) if left else -1
+        elif kind == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent):
+            left = event.button() == Qt.MouseButton.LeftButton
+            row = self._time_row_at(event.position().toPoint()) if left else -1
+            if row >= 0 and row == self._pressed_row:
+                self._seek_row(row)
+            self._pressed_row = -1
+        elif kind == QEvent.Type.Resize and isinstance(event, QResizeEvent):
+            if event.size().width() != event.oldSize().width():
+                self._remember_anchor()  # rows rewrap at the new width
+            self._place_follow_button()
+
+    # Geometry and style changes
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_follow_button()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
+            self._delegate.clear_cache()
+            self.follow_button.setIcon(icon("follow"))
+            self.list_view.scheduleDelayedItemsLayout()
+        super().changeEvent(event)
+
+    def _place_follow_button(self) -> None:
+        button = self.follow_button
+        button.adjustSize()
+        viewport = self.list_view.viewport()
+        corner = viewport.mapTo(self, QPoint(viewport.width(), viewport.height()))
+        margin = 12
+        button.move(corner.x() - button.width() - margin, corner.y() - button.height() - margin)
+        button.raise_()

@@ -1,0 +1,134 @@
+"""Screenshots of the window's main states, for the README and for looking at changes.
+
+Runs the real window on a virtual screen (it starts Xvfb itself when no DISPLAY is set)
+with a fresh temporary library, drives it as a user would, and saves PNGs:
+
+    docs/screenshots/empty.png         the empty library
+    docs/screenshots/transcribing.png  the sample being transcribed: live rows, time left
+    docs/screenshots/playing.png       the sample with insights, playing (segment + word)
+    docs/screenshots/dark.png          the same in the dark palette
+
+    .venv/bin/python scripts/screenshot.py [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def ensure_display() -> subprocess.Popen | None:
+    if os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        return None
+    if shutil.which("Xvfb") is None:
+        sys.exit("screenshot: needs Xvfb (apt-get install xvfb) or a DISPLAY")
+    server = subprocess.Popen(
+        ["Xvfb", ":97", "-screen", "0", "1440x900x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.environ["DISPLAY"] = ":97"
+    time.sleep(1.0)
+    return server
+
+
+def wait_until(app, condition: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("screenshot: timed out waiting for the window")
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def settle(app, seconds: float = 0.4) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def shoot(window, path: Path) -> None:
+    window.grab().save(str(path))
+    print(f"screenshot: {path}")
+
+
+def build_window(app, home: Path):
+    from desktop.core.store import Library
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.session import Session
+
+    library = Library.open(home / "library.sqlite3")
+    window = MainWindow(Session(library))
+    window.resize(1360, 840)
+    window.show()
+    settle(app)
+    return window
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    server = ensure_display()
+    home = Path(tempfile.mkdtemp(prefix="earmark-shots-"))
+    os.environ["EARMARK_HOME"] = str(home)
+    try:
+        return take(args.out, home)
+    finally:
+        if server is not None:
+            server.terminate()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def take(out: Path, home: Path) -> int:
+    from desktop.ui.app import apply_theme, make_application
+    from desktop.ui.main_window import sample_path
+
+    app = make_application()
+    window = build_window(app, home)
+    shoot(window, out / "empty.png")
+
+    window.open_paths([sample_path()])
+    model = window.transcript.model()
+    wait_until(app, lambda: model.rowCount() >= 12, timeout=120)
+    shoot(window, out / "transcribing.png")
+
+    wait_until(app, lambda: bool(window.insights.section_texts().get("key_insights")), 240)
+    wait_until(app, lambda: window.player.duration() > 0, timeout=30)
+    row = min(8, model.rowCount() - 1)
+    segment = model.segment(row)
+    words = segment.words or []
+    moment = (words[len(words) // 2].start + 0.05) if words else segment.start
+    window.seek(moment)
+    settle(app, 0.8)
+    shoot(window, out / "playing.png")
+
+    os.environ["EARMARK_THEME"] = "dark"
+    apply_theme(app)
+    window.close()
+    window.session.shutdown()
+    dark = build_window(app, home)
+    dark.restore_last_episode()
+    wait_until(app, lambda: dark.player.duration() > 0, timeout=30)
+    dark.seek(moment)
+    settle(app, 0.8)
+    shoot(dark, out / "dark.png")
+    dark.close()
+    dark.session.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

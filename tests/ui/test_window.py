@@ -1,0 +1,230 @@
+"""The real window, driven as a user would: open, play, click, scroll, drop, restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+from desktop.core.model import EpisodeSource, EpisodeStatus, Segment, Word
+from desktop.core.store import Library
+from desktop.ui.main_window import sample_path
+from tests.ui.conftest import DATA
+
+CORPUS_VTT = DATA / "importers" / "9EN_HoEk3KY.vtt"
+
+
+def wait_for_insights(qtbot, window, timeout: int = 60_000) -> dict[str, list[str]]:
+    qtbot.waitUntil(
+        lambda: bool(window.insights.section_texts().get("key_insights")), timeout=timeout
+    )
+    return window.insights.section_texts()
+
+
+def drop(window, paths: list[Path]) -> None:
+    """What Qt's drag-and-drop machinery calls on a drop (QApplication does not route a
+    synthetic QDropEvent without a drag in progress, so the handlers are called as it would)."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    point = QPointF(window.rect().center())
+    args = (
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    enter = QDragEnterEvent(point.toPoint(), *args)
+    enter.setAccepted(False)
+    window.dragEnterEvent(enter)
+    assert enter.isAccepted(), "the window takes files dropped on it"
+    window.dropEvent(QDropEvent(point, *args))
+
+
+def test_empty_library_shows_how_to_start(make_window) -> None:
+    window = make_window()
+    assert window.library_panel.is_empty_state_shown()
+    assert window.transcript.model().rowCount() == 0
+    assert not window.player.has_media()
+
+
+def test_open_transcript_shows_rows_and_insights(qtbot, make_window) -> None:
+    window = make_window()
+    window.open_paths([CORPUS_VTT])
+    qtbot.waitUntil(lambda: window.transcript.model().rowCount() > 900, timeout=20_000)
+    texts = wait_for_insights(qtbot, window)
+    assert texts["tldr"] and texts["summary"]
+    assert not window.library_panel.is_empty_state_shown()
+    assert window.library_panel.model.rowCount() == 1
+    assert "9EN" in window.windowTitle()
+    # An imported transcript has no media: the bar says so and nothing plays.
+    assert not window.player.has_media()
+    assert not window.player_bar.play_button.isEnabled()
+
+
+def test_insight_click_moves_player_and_highlight(qtbot, make_window, sample_copy) -> None:
+    window = make_window(sample_copy)
+    assert window.session.open_episode(1)
+    qtbot.waitUntil(lambda: window.player.duration() > 200, timeout=20_000)
+    buttons = window.insights.item_buttons()
+    assert len(buttons) >= 3
+    start, button = buttons[-1]  # a late item: far from where the player stands
+    assert start > 30
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.player.position() == pytest.approx(start, abs=0.05)
+    model = window.transcript.model()
+    row = model.current_row()
+    assert row == model.row_at_time(start)
+    assert model.segment(row).start <= start + 0.01
+    viewport = window.transcript.list_view.viewport().rect()
+    rect = window.transcript.list_view.visualRect(model.index(row))
+    assert viewport.intersects(rect)  # scrolled there
+
+
+def test_playback_positions_move_segment_and_word(qtbot, make_window, sample_copy) -> None:
+    window = make_window(sample_copy)
+    window.session.open_episode(1)
+    qtbot.waitUntil(lambda: window.player.duration() > 200, timeout=20_000)
+    model = window.transcript.model()
+    checked = 0
+    for row in range(0, model.rowCount(), max(1, model.rowCount() // 12)):
+        segment = model.segment(row)
+        assert segment.words, "the sample's segments carry word timings"
+        word = segment.words[len(segment.words) // 2]
+        moment = (word.start + word.end) / 2
+        window.player.seek(moment)
+        assert model.current_row() == row
+        assert model.current_word() == len(segment.words) // 2
+        checked += 1
+    assert checked >= 10
+
+
+def test_real_playback_advances_the_highlight(qtbot, make_window, sample_copy) -> None:
+    window = make_window(sample_copy)
+    window.session.open_episode(1)
+    qtbot.waitUntil(lambda: window.player.duration() > 200, timeout=20_000)
+    model = window.transcript.model()
+    window.player.seek(model.segment(3).start)
+    window.player.play()
+    qtbot.waitUntil(lambda: model.current_row() >= 4, timeout=30_000)
+    window.player.pause()
+    assert window.player.position() >= model.segment(4).start
+
+
+def test_scrolling_away_stops_following_until_follow(qtbot, make_window, sample_copy) -> None:
+    window = make_window(sample_copy)
+    window.session.open_episode(1)
+    qtbot.waitUntil(lambda: window.player.duration() > 200, timeout=20_000)
+    view = window.transcript
+    model = view.model()
+    window.player.seek(model.segment(2).start)
+    assert view.is_following()
+    bar = view.list_view.verticalScrollBar()
+    bar.triggerAction(bar.SliderAction.SliderToMaximum)  # as a user dragging to the end
+    qtbot.waitUntil(lambda: not view.is_following(), timeout=2000)
+    assert view.follow_button.isVisible()
+    window.player.seek(model.segment(3).start)
+    assert bar.value() == bar.maximum()  # not pulled back while the user reads elsewhere
+    window.actions_by_name["follow"].trigger()
+    assert view.is_following()
+    rect = view.list_view.visualRect(model.index(3))
+    assert view.list_view.viewport().rect().intersects(rect)
+
+
+def test_transcription_adds_rows_live_then_insights(qtbot, make_window) -> None:
+    """The real sample, transcribed by the real model in the background."""
+    window = make_window()
+    inserts: list[int] = []
+    window.transcript.model().rowsInserted.connect(lambda _p, first, last: inserts.append(last))
+    window.open_paths([sample_path()])
+    qtbot.waitUntil(lambda: window.job_status.isVisible(), timeout=30_000)
+    qtbot.waitUntil(lambda: window.transcript.model().rowCount() > 0, timeout=60_000)
+    assert window.session.transcription_job() is not None  # rows came while it ran
+    assert "Transcribing" in window.job_status.label.text()
+    assert window.library_panel.model.rowCount() == 1
+    texts = wait_for_insights(qtbot, window, timeout=120_000)
+    assert len(inserts) >= 3  # several live batches, not one reset at the end
+    assert window.session.current.status is EpisodeStatus.DONE
+    assert not window.job_status.isVisible()
+    assert texts["key_insights"]
+
+
+def test_html_in_text_is_shown_literally(qtbot, make_window, tmp_path: Path) -> None:
+    hostile = '<b>bold</b> <img src=x> <a href="https://example.com">link</a> &amp;'
+    with Library.open(tmp_path / "library.sqlite3") as library:
+        episode = library.create_episode(
+            title="<i>Title</i>", source=EpisodeSource.IMPORTED, status=EpisodeStatus.DONE
+        )
+        words = [Word(0.0, 0.5, "<b>bold</b>")]
+        library.append_segments(
+            episode.id, [Segment(0.0, 2.0, hostile, speaker="<u>Host</u>", words=words)]
+        )
+    window = make_window()
+    window.session.open_episode(episode.id)
+    index = window.transcript.model().index(0)
+    assert index.data(Qt.ItemDataRole.DisplayRole) == hostile
+    assert window.windowTitle().startswith("<i>Title</i>")
+
+
+def test_bad_drop_shows_error_and_changes_nothing(qtbot, make_window, tmp_path: Path) -> None:
+    bad = tmp_path / "broken episode.mp3"
+    bad.write_bytes(b"\x00not audio at all" * 100)
+    window = make_window()
+    window.open_paths([CORPUS_VTT])
+    qtbot.waitUntil(lambda: window.library_panel.model.rowCount() == 1, timeout=20_000)
+    before = window.session.library.row_counts()
+    drop(window, [bad])
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=30_000)
+    assert "broken episode.mp3" in window.banner.text()
+    assert window.banner.level == "error"
+    assert window.session.library.row_counts() == before
+    assert window.library_panel.model.rowCount() == 1
+
+
+def test_restart_restores_episode_and_position(qtbot, make_window, sample_copy) -> None:
+    first = make_window(sample_copy)
+    first.session.open_episode(1)
+    qtbot.waitUntil(lambda: first.player.duration() > 200, timeout=20_000)
+    first.player.seek(42.0)
+    first.main_split.setSizes([200, 700, 300])
+    sizes = first.main_split.sizes()
+    geometry = first.geometry()
+    first.close()
+    second = make_window(sample_copy)
+    assert second.geometry().size() == geometry.size()
+    assert second.restore_last_episode()
+    assert second.session.current.id == 1
+    qtbot.waitUntil(lambda: abs(second.player.position() - 42.0) < 0.5, timeout=20_000)
+    assert second.main_split.sizes() == sizes
+
+
+def test_unfinished_episode_offers_resume(qtbot, make_window, tmp_path: Path) -> None:
+    with Library.open(tmp_path / "library.sqlite3") as library:
+        episode = library.create_episode(
+            title="Half done",
+            source=EpisodeSource.TRANSCRIBED,
+            status=EpisodeStatus.TRANSCRIBING,
+            media_path=str(sample_path()),
+        )
+        library.append_segments(episode.id, [Segment(0.0, 3.0, "So far.")])
+    window = make_window()
+    window.session.open_episode(episode.id)
+    assert window.banner.isVisible()
+    assert window.banner.action_button.text() == "Resume"
+    assert "unfinished" in window.banner.text()
+
+
+def test_launcher_routes_commands_and_files() -> None:
+    from desktop.launch import wants_cli
+
+    assert wants_cli(["list"]) and wants_cli(["--help"]) and wants_cli(["import", "x.srt"])
+    assert not wants_cli([]) and not wants_cli(["episode.mp3"])
+
+
+def test_session_reports_a_missing_file(qtbot, make_window, tmp_path: Path) -> None:
+    window = make_window()
+    with qtbot.waitSignal(window.session.message, timeout=20_000) as blocker:
+        window.open_paths([tmp_path / "nowhere.srt"])
+    level, text = blocker.args
+    assert level == "error" and "nowhere.srt" in text
