@@ -152,3 +152,20 @@ def test_sqlite_utils_can_query_the_library(library: Library) -> None:
     assert "segments_fts" in db.table_names()
     hits = list(db["segments"].search("walrus"))
     assert [h["text"] for h in hits] == ["the walrus said"]
+
+
+def test_segments_without_words_and_one_row_s_words(library) -> None:
+    from desktop.core.model import EpisodeSource, EpisodeStatus, Segment, Word
+
+    episode = library.create_episode("W", EpisodeSource.TRANSCRIBED, EpisodeStatus.DONE)
+    words = [Word(0.0, 0.4, " Hello", 0.9), Word(0.4, 0.9, " there.", 0.8)]
+    library.append_segments(
+        episode.id, [Segment(0.0, 0.9, "Hello there.", words=words), Segment(1.0, 2.0, "Bye.")]
+    )
+    light = library.segments(episode.id, words=False)
+    assert [s.text for s in light] == ["Hello there.", "Bye."]
+    assert all(s.words is None for s in light)
+    assert library.segment_words(episode.id, 0) == words
+    assert library.segment_words(episode.id, 1) is None
+    assert library.segment_words(episode.id, 7) is None
+    assert [s.text for s in library.segments(episode.id, first=1)] == ["Bye."]

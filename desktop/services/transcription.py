@@ -48,10 +48,14 @@ class TranscriptionResult:
 
 
 class CancelToken:
-    """Set from any thread; the transcription stops after the segment being decoded."""
+    """Set from any thread; the transcription stops after the segment being decoded.
 
-    def __init__(self) -> None:
-        self._event = threading.Event()
+    `event` may be a multiprocessing Event, so that work in another process can be told
+    to stop the same way.
+    """
+
+    def __init__(self, event: threading.Event | None = None) -> None:
+        self._event = event if event is not None else threading.Event()
 
     def cancel(self) -> None:
         self._event.set()

@@ -16,16 +16,16 @@ from desktop.ui.icons import icon
 class ActionSpec:
     name: str
     text: str
-    shortcut: str | QKeySequence.StandardKey | None = None
+    shortcut: str | None = None
     icon: str | None = None
     tip: str | None = None
 
 
 SPECS = (
-    ActionSpec("open", "&Open…", QKeySequence.StandardKey.Open, "open",
+    ActionSpec("open", "&Open…", "Ctrl+O", "open",
                "Open audio, video or a transcript"),
     ActionSpec("open_sample", "Open the &Sample Episode", None, "sample"),
-    ActionSpec("quit", "&Quit", QKeySequence.StandardKey.Quit),
+    ActionSpec("quit", "&Quit", "Ctrl+Q"),
     ActionSpec("play", "&Play/Pause", "Space", "play"),
     ActionSpec("back5", "Back 5 Seconds", "Left", "back5"),
     ActionSpec("forward5", "Forward 5 Seconds", "Right", "forward5"),

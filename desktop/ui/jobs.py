@@ -13,6 +13,8 @@ reading while a job writes).
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import queue
 import threading
 import time
 import traceback
@@ -96,6 +98,81 @@ class Job(QObject):
             self.succeeded.emit(result)
         finally:
             self.finished.emit()
+
+
+class ProcessJob(Job):
+    """A Job whose work runs in a child process, for pure-Python CPU work.
+
+    A thread holds the GIL in long C calls (module imports, NumPy and SciPy kernels), and
+    the window then freezes for over 100 ms at a time (measured while making insights);
+    another process cannot. The child is spawned afresh (no fork of a process running Qt
+    threads), so `work` must be a module-level function and its arguments and result
+    picklable. Progress and the result come back over a queue; cancel is a shared Event.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        work: Callable[..., Any],
+        args: tuple[Any, ...] = (),
+        subject: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(kind, self._relay, subject, parent)
+        self._child_work = work
+        self._args = args
+        self._mp = multiprocessing.get_context("spawn")
+        self._stop = self._mp.Event()
+
+    def cancel(self) -> None:
+        super().cancel()
+        self._stop.set()
+
+    def _relay(self, context: JobContext) -> Any:
+        messages = self._mp.Queue()
+        child = self._mp.Process(
+            target=_child_main,
+            args=(self._child_work, self._args, messages, self._stop),
+            name=f"earmark-{self.kind}",
+            daemon=True,
+        )
+        child.start()
+        try:
+            return self._wait(child, messages, context)
+        finally:
+            child.join(timeout=5)
+            if child.is_alive():
+                child.kill()
+
+    def _wait(self, child: Any, messages: Any, context: JobContext) -> Any:
+        while True:
+            try:
+                kind, value = messages.get(timeout=0.2)
+            except queue.Empty:
+                if not child.is_alive() and messages.empty():
+                    raise EarmarkError(
+                        f"the {self.kind} worker stopped unexpectedly (exit code {child.exitcode})"
+                    ) from None
+                continue
+            if kind == "progress":
+                context.report(value)
+            elif kind == "result":
+                return value
+            else:
+                raise EarmarkError(value)
+
+
+def _child_main(work: Callable[..., Any], args: tuple, messages: Any, stop: Any) -> None:
+    context = JobContext(
+        report=lambda value: messages.put(("progress", value)), cancel=CancelToken(stop)
+    )
+    try:
+        messages.put(("result", work(context, *args)))
+    except EarmarkError as exc:
+        messages.put(("error", str(exc)))
+    except Exception as exc:
+        log.error("job failed:\n%s", traceback.format_exc())
+        messages.put(("error", f"Unexpected error ({type(exc).__name__}): {exc}"))
 
 
 class JobRunner(QObject):

@@ -49,12 +49,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Earmark")
         self.setAcceptDrops(True)
         self.player = Player(audio_output, self)
+        self.reading_position = 0.0  # the player's, or a clicked time without media
         self._build_panes()
         self.actions_by_name = build_actions(self, self._handlers())
         self._build_menus()
         self._connect()
         self._restore_layout()
         self.reload_library()
+        self._update_actions()
 
     # --- construction -----------------------------------------------------------------------
 
@@ -169,8 +171,10 @@ class MainWindow(QMainWindow):
         self.insights.cancel_requested.connect(s.cancel_insights)
         self.job_status.cancel_requested.connect(s.cancel_transcription)
         self.player.position_changed.connect(self.transcript.set_position)
+        self.player.position_changed.connect(self._remember_position)
         self.player.has_video_changed.connect(self.video.setVisible)
         self.player.error.connect(lambda text: self.show_message("error", text))
+        s.jobs_changed.connect(self._update_actions)
         label = s.llm_label()
         self.insights.set_llm_available(label is not None, label or "")
 
@@ -223,13 +227,24 @@ class MainWindow(QMainWindow):
     def _show_episode(self, loaded: LoadedEpisode) -> None:
         episode = loaded.episode
         self.setWindowTitle(f"{episode.title} — Earmark")
-        self.transcript.set_segments(loaded.segments)
+        self.transcript.set_segments(loaded.segments, loaded.words)
         self.insights.set_notice(None)
         self.insights.set_insights(loaded.insights)
         self.library_panel.set_current(episode.id)
         self.banner.hide()
+        self.reading_position = 0.0
         self._load_media(episode)
         self._offer_resume(episode)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        """Actions that would do nothing are greyed out, not silently ignored."""
+        a = self.actions_by_name
+        has_episode = self.session.current is not None
+        a["regenerate"].setEnabled(has_episode)
+        self.insights.regenerate_button.setEnabled(has_episode)
+        a["cancel_job"].setEnabled(self.session.transcription_job() is not None)
+        a["resume"].setEnabled(self.session.needs_resume())
 
     def _load_media(self, episode: Episode, start: float = 0.0) -> None:
         if episode.media_path is None:
@@ -281,7 +296,11 @@ class MainWindow(QMainWindow):
             self.player.seek(seconds)
         else:
             self.transcript.set_position(seconds)
+        self.reading_position = seconds
         self.transcript.scroll_to_time(seconds)
+
+    def _remember_position(self, seconds: float) -> None:
+        self.reading_position = seconds
 
     def _skip(self, delta: float) -> None:
         self.player.skip(delta)
@@ -347,7 +366,7 @@ class MainWindow(QMainWindow):
         self.state.setValue("center_split", self.center_split.saveState())
         current = self.session.current
         self.state.setValue("last_episode", current.id if current else 0)
-        self.state.setValue("last_position", self.player.position() if current else 0.0)
+        self.state.setValue("last_position", self.reading_position if current else 0.0)
         self.state.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

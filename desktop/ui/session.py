@@ -7,19 +7,22 @@ longer (transcription, import, insights) runs as a Job with its own connection.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop.core.errors import EarmarkError
 from desktop.core.insights.payload import Insights
-from desktop.core.model import Episode, EpisodeStatus, Segment
+from desktop.core.model import Episode, EpisodeStatus, Segment, Word
 from desktop.core.store import Library
 from desktop.services.llm_settings import configured_llm
-from desktop.services.opening import engine_choice, is_transcript_file, known_episode, open_path
+from desktop.services.opening import is_transcript_file, known_episode
 from desktop.services.transcription import Progress
-from desktop.ui.jobs import Job, JobContext, JobRunner
+from desktop.ui import tasks
+from desktop.ui.jobs import Job, JobRunner, ProcessJob
 
 UNFINISHED = (EpisodeStatus.TRANSCRIBING, EpisodeStatus.FAILED, EpisodeStatus.PENDING)
 
@@ -27,8 +30,9 @@ UNFINISHED = (EpisodeStatus.TRANSCRIBING, EpisodeStatus.FAILED, EpisodeStatus.PE
 @dataclass(frozen=True, slots=True)
 class LoadedEpisode:
     episode: Episode
-    segments: list[Segment]
+    segments: list[Segment]  # without word timings: `words(row)` reads a row's
     insights: Insights | None
+    words: Callable[[int], list[Word] | None]
 
 
 class Session(QObject):
@@ -64,14 +68,15 @@ class Session(QObject):
         try:
             with self.library.transaction(write=False):
                 episode = self.library.episode(episode_id)
-                segments = self.library.segments(episode_id)
+                segments = self.library.segments(episode_id, words=False)
                 insights = self._stored_insights(episode_id)
         except EarmarkError as exc:
             self.message.emit("error", str(exc))
             return False
         self.current = episode
         self._rows = len(segments)
-        self.episode_loaded.emit(LoadedEpisode(episode, segments, insights))
+        words = partial(self.library.segment_words, episode_id)
+        self.episode_loaded.emit(LoadedEpisode(episode, segments, insights, words))
         job = self.runner.find("insights", episode_id)
         self.insights_busy.emit("Making insights…" if job else None, None)
         if episode.status is EpisodeStatus.DONE and insights is None and segments:
@@ -132,7 +137,11 @@ class Session(QObject):
             self.episode_updated.emit(episode)
 
     def _start_import(self, path: Path) -> None:
-        job = Job("import", lambda ctx: self._open_in_worker(path, ctx), subject=path)
+        job = Job(
+            "import",
+            partial(tasks.open_file, library_path=self.library.path, path=path),
+            subject=path,
+        )
         job.succeeded.connect(lambda episode: self._opened(path, episode))
         job.failed.connect(lambda text: self.message.emit("error", text))
         self.runner.start(job)
@@ -148,17 +157,17 @@ class Session(QObject):
         if not self._queue or self.runner.jobs("transcribe"):
             return
         path = self._queue.pop(0)
-        job = Job("transcribe", lambda ctx: self._open_in_worker(path, ctx), subject=path)
+        job = Job(
+            "transcribe",
+            partial(tasks.open_file, library_path=self.library.path, path=path),
+            subject=path,
+        )
         job.episode_id = None  # known from the first progress report
         job.progress.connect(lambda progress: self._transcribing(job, path, progress))
         job.succeeded.connect(lambda episode: self._opened(path, episode))
         job.failed.connect(lambda text: self.message.emit("error", text))
         job.finished.connect(lambda: self._transcription_finished(job))
         self.runner.start(job)
-
-    def _open_in_worker(self, path: Path, ctx: JobContext) -> Episode:
-        with Library.open(self.library.path) as library:
-            return open_path(library, path, engine_choice, ctx.report, ctx.cancel)
 
     def _transcribing(self, job: Job, path: Path, progress: Progress) -> None:
         if job.episode_id is None:  # the episode was just created or resumed
@@ -205,17 +214,12 @@ class Session(QObject):
         if self.runner.find("insights", episode_id) is not None:
             return
         llm = configured_llm() if engine == "openai" else None
-
-        def work(ctx: JobContext) -> object:
-            # Imported on the worker: scikit-learn takes about a second to load.
-            from desktop.services.insights import generate_insights
-
-            with Library.open(self.library.path) as library:
-                return generate_insights(
-                    library, episode_id, engine, llm, ctx.report, ctx.cancelled
-                )
-
-        job = Job("insights", work, subject=episode_id)
+        job = ProcessJob(
+            "insights",
+            tasks.make_insights,
+            (self.library.path, episode_id, engine, llm),
+            subject=episode_id,
+        )
         job.progress.connect(lambda fraction: self._insights_progress(episode_id, fraction))
         job.succeeded.connect(lambda result: self._insights_done(episode_id, result))
         job.failed.connect(lambda text: self._insights_failed(episode_id, text))

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop.core.model import EpisodeSource, EpisodeStatus, Segment, Word
 from desktop.core.store import Library
@@ -89,13 +90,14 @@ def test_playback_positions_move_segment_and_word(qtbot, make_window, sample_cop
     model = window.transcript.model()
     checked = 0
     for row in range(0, model.rowCount(), max(1, model.rowCount() // 12)):
-        segment = model.segment(row)
-        assert segment.words, "the sample's segments carry word timings"
-        word = segment.words[len(segment.words) // 2]
+        words = model.words(row)  # read from the library when first needed
+        assert words, "the sample's segments carry word timings"
+        assert words == window.session.library.segments(1)[row].words
+        word = words[len(words) // 2]
         moment = (word.start + word.end) / 2
         window.player.seek(moment)
         assert model.current_row() == row
-        assert model.current_word() == len(segment.words) // 2
+        assert model.current_word() == len(words) // 2
         checked += 1
     assert checked >= 10
 
@@ -228,3 +230,144 @@ def test_session_reports_a_missing_file(qtbot, make_window, tmp_path: Path) -> N
         window.open_paths([tmp_path / "nowhere.srt"])
     level, text = blocker.args
     assert level == "error" and "nowhere.srt" in text
+
+
+def test_llm_failure_is_explained_and_extracted_insights_stay(
+    qtbot, make_window, monkeypatch
+) -> None:
+    """A configured server is offered; when it fails the panel says why and still shows
+    insights (extracted), never an empty panel."""
+    from tests.llm_server import ScriptedServer, error
+
+    server = ScriptedServer(default=error(500, "model crashed"))
+    try:
+        monkeypatch.setenv("EARMARK_LLM_URL", server.url)
+        monkeypatch.setenv("EARMARK_LLM_MODEL", "tiny-test-model")
+        window = make_window()
+        window.open_paths([CORPUS_VTT])
+        wait_for_insights(qtbot, window)
+        assert window.insights.engine_label.text() == "Extracted from the transcript"
+        menu = window.insights.regenerate_button.menu()
+        assert menu is not None, "a configured server is offered beside extraction"
+        ask = menu.actions()[-1]
+        assert "tiny-test-model" in ask.text()
+        with qtbot.waitSignal(window.session.insights_changed, timeout=60_000):
+            ask.trigger()
+        assert server.requests, "the configured server was asked"
+        notice = window.insights.notice.label.text()
+        assert "500" in notice or "model crashed" in notice
+        assert window.insights.notice.isVisible()
+        assert window.insights.section_texts()["key_insights"]
+    finally:
+        server.stop()
+
+
+def test_no_server_is_offered_unless_configured(make_window) -> None:
+    window = make_window()
+    assert window.session.llm_label() is None
+    assert window.insights.regenerate_button.menu() is None
+
+
+def in_combo_popup(widget: QWidget) -> bool:
+    from PySide6.QtWidgets import QComboBox
+
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QComboBox):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def test_every_control_has_an_accessible_name(make_window, sample_copy) -> None:
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractSlider,
+        QComboBox,
+        QListView,
+        QScrollBar,
+    )
+
+    window = make_window(sample_copy)
+    window.session.open_episode(1)
+    kinds = (QAbstractButton, QAbstractSlider, QComboBox, QListView)
+    controls = [
+        w
+        for w in window.findChildren(QWidget)
+        if isinstance(w, kinds)
+        and not isinstance(w, QScrollBar)  # part of their view
+        and not w.objectName().startswith("qt_")  # Qt's own (the menu bar's overflow)
+        and not in_combo_popup(w)
+    ]
+    assert len(controls) > 15
+    unnamed = [
+        f"{type(w).__name__} {w.objectName()!r} {getattr(w, 'text', lambda: '')()!r}"
+        for w in controls
+        if not w.accessibleName() and not (isinstance(w, QAbstractButton) and w.text())
+    ]
+    assert unnamed == []
+
+
+def test_menus_show_the_shortcuts(make_window) -> None:
+    window = make_window()
+    keys = {
+        name: action.shortcut().toString()
+        for name, action in window.actions_by_name.items()
+        if not action.shortcut().isEmpty()
+    }
+    assert keys["play"] == "Space"
+    assert keys["back5"] == "Left" and keys["forward5"] == "Right"
+    assert keys["back15"] == "Shift+Left" and keys["forward15"] == "Shift+Right"
+    assert keys["open"] == "Ctrl+O" and keys["quit"] == "Ctrl+Q" and keys["follow"] == "F"
+    menu_actions = {a for menu in window.menuBar().findChildren(QMenu) for a in menu.actions()}
+    assert set(window.actions_by_name.values()) <= menu_actions
+
+
+def test_keyboard_skips_move_the_player(qtbot, make_window, sample_copy) -> None:
+    window = make_window(sample_copy)
+    window.session.open_episode(1)
+    qtbot.waitUntil(lambda: window.player.duration() > 200, timeout=20_000)
+    window.player.seek(60.0)
+    window.transcript.list_view.setFocus()
+    qtbot.keyClick(window.transcript.list_view, Qt.Key.Key_Right)
+    assert window.player.position() == pytest.approx(65.0, abs=0.1)
+    qtbot.keyClick(window.transcript.list_view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    assert window.player.position() == pytest.approx(50.0, abs=0.1)
+
+
+def test_video_episode_shows_the_video_area(qtbot, make_window, tmp_path: Path) -> None:
+    import subprocess
+
+    video = tmp_path / "clip.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10",
+         "-f", "lavfi", "-i", "sine=frequency=440", "-t", "2", "-shortest", str(video)],
+        check=True, timeout=60,
+    )  # fmt: skip
+    with Library.open(tmp_path / "library.sqlite3") as library:
+        episode = library.create_episode(
+            title="Clip", source=EpisodeSource.TRANSCRIBED, status=EpisodeStatus.DONE,
+            media_path=str(video),
+        )  # fmt: skip
+        library.append_segments(episode.id, [Segment(0.0, 2.0, "A tone.")])
+    window = make_window()
+    window.session.open_episode(episode.id)
+    qtbot.waitUntil(lambda: window.video.isVisible(), timeout=20_000)
+    audio_only = window.session.library.create_episode(
+        title="Talk", source=EpisodeSource.TRANSCRIBED, status=EpisodeStatus.DONE,
+        media_path=str(DATA / "audio" / "jfk.flac"),
+    )  # fmt: skip
+    window.session.open_episode(audio_only.id)
+    qtbot.waitUntil(lambda: not window.video.isVisible(), timeout=20_000)
+
+
+def test_text_only_episode_restores_its_reading_position(qtbot, make_window) -> None:
+    first = make_window()
+    first.open_paths([CORPUS_VTT])
+    qtbot.waitUntil(lambda: first.transcript.model().rowCount() > 900, timeout=20_000)
+    first.seek(600.0)
+    row = first.transcript.model().current_row()
+    first.close()
+    second = make_window()
+    assert second.restore_last_episode()
+    qtbot.waitUntil(lambda: second.transcript.model().current_row() == row, timeout=5_000)

@@ -20,6 +20,7 @@ from desktop.core.model import (
     EpisodeStatus,
     Note,
     Segment,
+    Word,
 )
 from desktop.core.paths import default_db_path
 from desktop.core.store.migrations import SchemaTooNewError, migrate
@@ -28,6 +29,7 @@ from desktop.core.store.rows import (
     episode_from_row,
     note_from_row,
     segment_from_row,
+    words_from_json,
     words_to_json,
 )
 
@@ -213,14 +215,26 @@ class Library:
         ).fetchone()
         return float(row[0]) if row else 0.0
 
-    def segments(self, episode_id: int, first: int = 0) -> list[Segment]:
-        """The episode's segments in order, from index `first` (new rows of a live run)."""
+    def segments(self, episode_id: int, first: int = 0, words: bool = True) -> list[Segment]:
+        """The episode's segments in order, from index `first` (new rows of a live run).
+
+        With words=False the word timings are left out (None): parsing them is most of the
+        cost of reading a long episode, and a view needs only the playing segment's, which
+        `segment_words` reads.
+        """
+        column = "words" if words else "NULL AS words"
         rows = self.conn.execute(
-            'SELECT start, "end", text, speaker, words FROM segments '
+            f'SELECT start, "end", text, speaker, {column} FROM segments '
             "WHERE episode_id = ? AND idx >= ? ORDER BY idx",
             (episode_id, first),
         )
         return [segment_from_row(row) for row in rows]
+
+    def segment_words(self, episode_id: int, idx: int) -> list[Word] | None:
+        row = self.conn.execute(
+            "SELECT words FROM segments WHERE episode_id = ? AND idx = ?", (episode_id, idx)
+        ).fetchone()
+        return words_from_json(row["words"]) if row else None
 
     def set_chapters(self, episode_id: int, chapters: Iterable[Chapter]) -> None:
         with self.transaction():

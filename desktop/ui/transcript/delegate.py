@@ -297,7 +297,7 @@ class TranscriptDelegate(QStyledItemDelegate):
         segment: Segment = index.data(SegmentListModel.SegmentRole)
         if word is None or word < 0:
             return []
-        ranges = word_ranges(segment.text, segment.words)
+        ranges = word_ranges(segment.text, index.data(SegmentListModel.WordsRole))
         if word >= len(ranges) or ranges[word] is None:
             return []
         start, end = ranges[word]

@@ -8,7 +8,7 @@ exactly the rows whose highlight changed.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
@@ -69,15 +69,21 @@ def word_at_time(words: Sequence[Word] | None, seconds: float) -> int:
     return -1
 
 
+WordsLoader = Callable[[int], list[Word] | None]  # row -> its word timings
+
+
 class SegmentListModel(QAbstractListModel):
     """One row per segment; knows the playing row and word."""
 
     SegmentRole = int(Qt.ItemDataRole.UserRole) + 1  # -> Segment
     IsCurrentRole = SegmentRole + 1  # -> bool: this row is playing
     CurrentWordRole = SegmentRole + 2  # -> int: word index playing in this row, -1 if none
+    WordsRole = SegmentRole + 3  # -> list[Word] | None: the row's word timings
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._load_words: WordsLoader | None = None
+        self._words: dict[int, list[Word] | None] = {}  # rows whose words were loaded
         self._segments: list[Segment] = []
         self._starts: list[float] = []
         self._row = -1
@@ -103,6 +109,8 @@ class SegmentListModel(QAbstractListModel):
             return row == self._row
         if role == self.CurrentWordRole:
             return self._word if row == self._row else -1
+        if role == self.WordsRole:
+            return self.words(row)
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -113,9 +121,18 @@ class SegmentListModel(QAbstractListModel):
 
     # Segments
 
-    def set_segments(self, segments: list[Segment]) -> None:
-        """Replace every row (a new episode); the playhead is forgotten."""
+    def set_segments(
+        self, segments: list[Segment], load_words: WordsLoader | None = None
+    ) -> None:
+        """Replace every row (a new episode); the playhead is forgotten.
+
+        Segments may come without their word timings (reading 10,000 rows of word JSON
+        costs a third of a second); `load_words(row)` then supplies a row's on demand,
+        which in practice means the playing row's.
+        """
         self.beginResetModel()
+        self._load_words = load_words
+        self._words = {}
         self._segments = list(segments)
         self._starts = [s.start for s in self._segments]
         self._row = -1
@@ -135,6 +152,14 @@ class SegmentListModel(QAbstractListModel):
     def segment(self, row: int) -> Segment:
         return self._segments[row]
 
+    def words(self, row: int) -> list[Word] | None:
+        words = self._segments[row].words
+        if words is not None or self._load_words is None:
+            return words
+        if row not in self._words:
+            self._words[row] = self._load_words(row)
+        return self._words[row]
+
     def segments(self) -> list[Segment]:
         """The rows' segments (a copy of the list; the segments themselves are shared)."""
         return list(self._segments)
@@ -148,7 +173,7 @@ class SegmentListModel(QAbstractListModel):
     def set_playhead(self, seconds: float) -> None:
         """Move the playing row and word; only rows whose highlight changed are reported."""
         row = self.row_at_time(seconds)
-        word = word_at_time(self._segments[row].words, seconds) if row >= 0 else -1
+        word = word_at_time(self.words(row), seconds) if row >= 0 else -1
         old_row, old_word = self._row, self._word
         if (row, word) == (old_row, old_word):
             return

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from desktop.core.model import Segment
 from desktop.ui.icons import icon
 from desktop.ui.transcript.delegate import TranscriptDelegate
-from desktop.ui.transcript.model import SegmentListModel
+from desktop.ui.transcript.model import SegmentListModel, WordsLoader
 
 BATCH_SIZE = 200  # rows laid out per event-loop pass: 50k wrapped rows stay responsive
 FOLLOW_TOP = 0.25  # where a followed row is placed, as a fraction of the viewport height
@@ -144,12 +144,15 @@ class TranscriptView(QWidget):
     def delegate(self) -> TranscriptDelegate:
         return self._delegate
 
-    def set_segments(self, segments: list[Segment]) -> None:
-        """Show a new episode's transcript from the top, following playback."""
+    def set_segments(
+        self, segments: list[Segment], load_words: WordsLoader | None = None
+    ) -> None:
+        """Show a new episode's transcript from the top, following playback (word timings
+        left out of `segments` come from `load_words(row)` when a row plays)."""
         self._anchor = None
         self.list_view.setLayoutMode(QListView.LayoutMode.Batched)
         with self._auto_scroll():
-            self._model.set_segments(segments)
+            self._model.set_segments(segments, load_words)
             self.list_view.verticalScrollBar().setValue(0)
         self.set_following(True)
 

@@ -1,0 +1,41 @@
+"""The work the window runs in the background, as plain functions of a job context.
+
+No Qt here, on purpose: a ProcessJob's child imports this module to find its work, and
+should not pay for (or initialise) Qt to do so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from desktop.core.insights.llm import LLMConfig
+from desktop.core.model import Episode
+from desktop.core.store import Library
+from desktop.services.opening import engine_choice, open_path
+
+if TYPE_CHECKING:
+    from desktop.services.insights import InsightsResult
+    from desktop.ui.jobs import JobContext
+
+
+def open_file(context: JobContext, library_path: Path, path: Path) -> Episode:
+    """Import a transcript or transcribe (or resume) media, reporting Progress."""
+    with Library.open(library_path) as library:
+        return open_path(library, path, engine_choice, context.report, context.cancel)
+
+
+def make_insights(
+    context: JobContext,
+    library_path: Path,
+    episode_id: int,
+    engine: str,
+    llm: LLMConfig | None,
+) -> InsightsResult:
+    """Insights for one episode, reporting the fraction done."""
+    from desktop.services.insights import generate_insights  # scikit-learn: ~1 s to load
+
+    with Library.open(library_path) as library:
+        return generate_insights(
+            library, episode_id, engine, llm, context.report, context.cancelled
+        )
