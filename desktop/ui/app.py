@@ -8,7 +8,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtMultimedia import QAudioOutput
 from PySide6.QtWidgets import QApplication, QStyleFactory
@@ -98,12 +97,12 @@ def run(argv: Sequence[str]) -> int:
     # The window is heard through this output; tests build MainWindow without one.
     audio = QAudioOutput()
     window = MainWindow(session, audio_output=audio)
-    window.show()
     paths = [Path(f) for f in args.files]
-    if paths:
-        QTimer.singleShot(0, lambda: window.open_paths(paths))
+    if paths:  # before the first paint: the transcription starts loading meanwhile
+        window.open_paths(paths)
     else:
-        QTimer.singleShot(0, window.restore_last_episode)
+        window.restore_last_episode()
+    window.show()
     code = app.exec()
     library.close()
     return code
