@@ -23,8 +23,15 @@ from desktop.services.importing import import_paths
 
 
 def import_cmd(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in args.paths]
     with Library.open() as library:
-        report = import_paths(library, [Path(p) for p in args.paths])
+        report = import_paths(library, paths)
+    existing = sum(1 for r in report.imported if r.existing)
+    summary = {
+        "imported": len(report.imported) - existing,
+        "existing": existing,
+        "failed": len(report.failed),
+    }
     if args.json:
         print_json(
             {
@@ -39,6 +46,7 @@ def import_cmd(args: argparse.Namespace) -> int:
                     for r in report.imported
                 ],
                 "errors": [{"path": str(f.path), "message": f.message} for f in report.failed],
+                "summary": summary,
             }
         )
     else:
@@ -50,7 +58,18 @@ def import_cmd(args: argparse.Namespace) -> int:
                 print(f"  warning: {warning}")
     for failure in report.failed:
         print(f"earmark: error: {failure.message}", file=sys.stderr)
+    many = len(report.imported) + len(report.failed) > 1 or any(p.is_dir() for p in paths)
+    if many and not args.json:  # one file speaks for itself; a batch needs its count
+        print(_import_summary(summary))
     return 1 if report.failed else 0
+
+
+def _import_summary(summary: dict[str, int]) -> str:
+    parts = [f"{summary['imported']} imported"]
+    if summary["existing"]:
+        parts.append(f"{summary['existing']} already in the library")
+    parts.append(f"{summary['failed']} failed")
+    return ", ".join(parts)
 
 
 def list_cmd(args: argparse.Namespace) -> int:

@@ -23,8 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"earmark {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("import", parents=[json_flag], help="import transcript files")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="SRT, VTT, Whisper JSON, TXT or MD")
+    p = sub.add_parser("import", parents=[json_flag], help="import transcript files or folders")
+    p.add_argument(
+        "paths", nargs="+", metavar="PATH",
+        help="SRT, VTT, Whisper JSON, TXT or MD file, or a folder of them (searched recursively)",
+    )  # fmt: skip
     p.set_defaults(handler=commands.import_cmd)
 
     p = sub.add_parser("list", parents=[json_flag], help="list the episodes in the library")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop.core.errors import EarmarkError
-from desktop.core.importers import load_transcript
+from desktop.core.importers import TRANSCRIPT_SUFFIXES, load_transcript
 from desktop.core.model import Episode, EpisodeSource, EpisodeStatus, Transcript
 from desktop.core.store import Library
 
@@ -76,14 +77,39 @@ def store_transcript(library: Library, transcript: Transcript, path: Path, sha: 
     return library.episode(episode.id)
 
 
+def transcript_files(folder: Path) -> list[Path]:
+    """Files under `folder`, at any depth, whose name says transcript; hidden ones skipped.
+
+    The name only picks candidates (a folder also holds audio, images, notes): what each
+    file is, is then decided by its content, and a README.txt is refused when imported.
+    """
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # and walk them in order
+        found += [
+            Path(root) / name
+            for name in sorted(files)
+            if not name.startswith(".") and Path(name).suffix.lower() in TRANSCRIPT_SUFFIXES
+        ]
+    return found
+
+
 def import_paths(library: Library, paths: list[Path]) -> ImportReport:
-    """Import each file on its own: one bad file does not stop the others."""
+    """Import each file on its own: one bad file does not stop the others.
+
+    A folder stands for the transcript files inside it, recursively.
+    """
     report = ImportReport()
     for path in paths:
-        try:
-            report.imported.append(import_transcript(library, path))
-        except EarmarkError as exc:
-            report.failed.append(ImportFailure(Path(path), str(exc)))
+        path = Path(path)
+        files = transcript_files(path) if path.is_dir() else [path]
+        if not files:
+            report.failed.append(ImportFailure(path, f"{path}: no transcript files in this folder"))
+        for file in files:
+            try:
+                report.imported.append(import_transcript(library, file))
+            except EarmarkError as exc:
+                report.failed.append(ImportFailure(file, str(exc)))
     return report
 
 

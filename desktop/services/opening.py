@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.core.errors import EarmarkError
-from desktop.core.importers import FORMATS as TRANSCRIPT_FORMATS
+from desktop.core.importers import TRANSCRIPT_SUFFIXES
 from desktop.core.model import Episode
 from desktop.core.settings import Settings, load_settings
 from desktop.core.store import Library
@@ -31,8 +31,6 @@ from desktop.services.transcription import (
     file_identity,
     transcribe_media,
 )
-
-TRANSCRIPT_SUFFIXES = frozenset({f".{fmt}" for fmt in TRANSCRIPT_FORMATS} | {".markdown"})
 
 
 def is_transcript_file(path: Path) -> bool:

@@ -23,16 +23,20 @@ from desktop.core.importers.decode import (
 from desktop.core.importers.markdown import parse_markdown
 from desktop.core.importers.normalize import close_open_ends, normalize
 from desktop.core.importers.plaintext import parse_plaintext
+from desktop.core.importers.prose import check_transcript_like
 from desktop.core.importers.raw import ParseResult
 from desktop.core.importers.sniff import sniff_format
 from desktop.core.importers.whisper_json import parse_whisper_json
 from desktop.core.model import Transcript
 
 FORMATS: tuple[str, ...] = ("srt", "vtt", "json", "txt", "md")
+# File names that may hold a transcript (the content then decides which format it is).
+TRANSCRIPT_SUFFIXES = frozenset({f".{fmt}" for fmt in FORMATS} | {".markdown"})
 
 __all__ = [
     "FORMATS",
     "MAX_TRANSCRIPT_BYTES",
+    "TRANSCRIPT_SUFFIXES",
     "TranscriptFormatError",
     "load_transcript",
     "parse_transcript",
@@ -61,6 +65,7 @@ def parse_transcript(text: str, fmt: str | None = None, path: Path | None = None
         raise TranscriptFormatError(path, "file is empty")
     chosen = fmt or sniff_format(text, path.suffix if path is not None else "")
     result = _parse(text, chosen, path)
+    check_transcript_like(result, path)
     close_open_ends(result.cues)
     return normalize(result, chosen, path)
 

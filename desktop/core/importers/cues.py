@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
 
+from desktop.core.importers.cuespeakers import Cue, to_raw_cues
 from desktop.core.importers.cuetext import clean_line, has_karaoke, voice_of
-from desktop.core.importers.raw import ParseResult, RawCue
+from desktop.core.importers.raw import ParseResult
 from desktop.core.importers.timestamps import BadTimestamp, parse_clock
 
 _TIMING_RE = re.compile(r"^\s*(\S*)\s*-->\s*(\S*)")
@@ -18,20 +18,11 @@ _LANGUAGE_RE = re.compile(r"^Language:\s*(\S+)\s*$", re.IGNORECASE)
 _FLASH_CUE_SECONDS = 0.05
 
 
-@dataclass(slots=True)
-class _Cue:
-    start: float
-    end: float
-    lines: list[str]  # cleaned, non-empty lines
-    speaker: str | None
-    line: int
-
-
 def parse_cues(text: str, fmt: str) -> ParseResult:
     """Parse SubRip (fmt "srt") or WebVTT (fmt "vtt") text whose newlines are already LF."""
     result = ParseResult(empty_message="no cues found (no 'start --> end' timing lines)")
     lines = text.split("\n")
-    cues: list[_Cue] = []
+    cues: list[Cue] = []
     karaoke = False
     last_kept = False  # whether the latest timing line gave a cue (stray text may join it)
     i = 0
@@ -81,11 +72,8 @@ def parse_cues(text: str, fmt: str) -> ParseResult:
             continue
         speaker = next((v for v in map(voice_of, payload) if v), None)
         cleaned = [c for c in map(clean_line, payload) if c]
-        cues.append(_Cue(times[0], times[1], cleaned, speaker, timing_line))
-    for cue in _drop_rolling_repeats(cues, karaoke):
-        result.cues.append(
-            RawCue(cue.start, cue.end, " ".join(cue.lines), cue.line, speaker=cue.speaker)
-        )
+        cues.append(Cue(times[0], times[1], cleaned, speaker, timing_line))
+    result.cues.extend(to_raw_cues(_drop_rolling_repeats(cues, karaoke)))
     return result
 
 
@@ -115,7 +103,7 @@ def _overlap(prev: list[str], cur: list[str]) -> int:
     return 0
 
 
-def _drop_rolling_repeats(cues: list[_Cue], karaoke: bool) -> list[_Cue]:
+def _drop_rolling_repeats(cues: list[Cue], karaoke: bool) -> list[Cue]:
     """Remove YouTube auto-caption repeats so that each spoken word appears once.
 
     Rolling captions show two lines: the previous cue's last line again, then the new words;
@@ -126,7 +114,7 @@ def _drop_rolling_repeats(cues: list[_Cue], karaoke: bool) -> list[_Cue]:
     repeats = sum(1 for prev, cur in itertools.pairwise(cues) if _overlap(prev.lines, cur.lines))
     multi_line = sum(1 for cue in cues if len(cue.lines) > 1)
     rolling = karaoke or (repeats >= 2 and repeats * 2 >= max(multi_line, 1))
-    kept: list[_Cue] = []
+    kept: list[Cue] = []
     prev_lines: list[str] = []
     for cue in cues:
         shown = cue.lines

@@ -42,10 +42,15 @@ def _unescape(match: re.Match[str]) -> str:
     return "".join(ch for ch in text if ch == "\xa0" or ch.isprintable() or ch.isspace())
 
 
+def unescape_entities(text: str) -> str:
+    """HTML entities ("&amp;", "&#8217;") as the characters they stand for."""
+    return _ENTITY_RE.sub(_unescape, text)
+
+
 def clean_line(line: str) -> str:
     """One caption line as a reader should see it, whitespace collapsed."""
     text = _TAG_RE.sub("", line)
     text = _ASS_RE.sub("", text)
     # Entities last, so "&lt;i&gt;" stays the literal text "<i>" instead of becoming a tag.
-    text = _ENTITY_RE.sub(_unescape, text)
+    text = unescape_entities(text)
     return " ".join(text.split())

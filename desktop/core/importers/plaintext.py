@@ -32,27 +32,26 @@ class StampReader:
         self.current: RawCue | None = None
         self.skipping = False  # after a bad stamp, its continuation lines are dropped too
 
-    def feed(self, line_no: int, line: str, speaker: str | None = None) -> None:
-        """Add one line; `speaker` is a label the caller already took off (Markdown **Name:**)."""
+    def feed(self, line_no: int, line: str) -> None:
+        """Add one line: a stamped line opens a segment, any other continues it."""
         if not line.strip():
             return
         match = _LINE_RE.match(line)
         if match is None:
+            self.result.text_words += len(line.split())
             self.continue_with(line)
             return
+        self.result.text_words += len(match["text"].split())  # the words, not stamp or name
         token = match["b"] or match["p"] or match["r"]
+        self.result.anchors = (self.result.anchors or 0) + 1
         try:
             start = parse_clock(token, minutes_bounded=None)
         except BadTimestamp as exc:
             self.result.skip(line_no, f"{exc.reason} timestamp '{exc.token[:40]}', line skipped")
             self.current, self.skipping = None, True
             return
-        text = match["text"]
-        if speaker is not None and match["sp2"]:
-            # The caller's label wins; a "Word:" after the stamp is then ordinary text.
-            text = line[match.start("sp2") :]
-        who = speaker or match["sp1"] or match["sp1b"] or match["sp2"]
-        self.current = RawCue(start, None, text, line_no, speaker=who)
+        who = match["sp1"] or match["sp1b"] or match["sp2"]
+        self.current = RawCue(start, None, match["text"], line_no, speaker=who)
         self.skipping = False
         self.result.cues.append(self.current)
 
@@ -63,7 +62,7 @@ class StampReader:
 
 
 def parse_plaintext(text: str) -> ParseResult:
-    result = ParseResult(empty_message="no timestamps found")
+    result = ParseResult(empty_message="no timestamps found", anchors=0)
     reader = StampReader(result)
     for line_no, line in enumerate(text.split("\n"), start=1):
         reader.feed(line_no, line)

@@ -38,6 +38,11 @@ class ParseResult:
     chapters: list[Chapter] = field(default_factory=list)
     # What to say when the file holds no cue at all (each format words it for its users).
     empty_message: str = "no cues found"
+    # Plain text and Markdown only, where a "stamp" may be a time mentioned in prose: how many
+    # lines or paragraphs a stamp or speaker label opened, and how many words of text there
+    # were in all (see prose.py). None: the format's structure is explicit.
+    anchors: int | None = None
+    text_words: int = 0
 
     def skip(self, line: int | None, message: str) -> None:
         """Record a cue that could not be used; the first one is remembered for the error."""

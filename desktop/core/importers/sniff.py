@@ -9,13 +9,21 @@ from __future__ import annotations
 import re
 
 _TIMING_RE = re.compile(r"^[ \t]*-?\d{0,6}:?\d{1,6}:\d{1,2}(?:[.,]\d{1,9})?[ \t]*-->", re.MULTILINE)
+_CLOCKISH = r"\d{1,6}(?::\d{1,2}){1,2}(?:[.,]\d+)?"
 _MD_RE = re.compile(
     r"^\s{0,3}#{1,6}\s+\S"  # headings
+    r"|^\s{0,3}<h[1-6][\s>]"  # HTML headings (Jekyll pages)
+    r"|^\s*\{%\s"  # Liquid tags
     r"|^\s*(?:\*\*|__)[^*_\n]{1,60}(?::\*\*|\*\*:|:__|__:)"  # **Speaker:** labels
-    r"|\[-?\d{1,6}(?::\d{1,2}){1,2}(?:[.,]\d+)?\]\(",  # [12:34](url) stamp links
+    rf"|\[-?{_CLOCKISH}\]\("  # [12:34](url) stamp links
+    rf"|^\s*\[\[{_CLOCKISH}\]\]\("  # [[12:34]](url) at a line start
+    rf"|^\s*\\\[{_CLOCKISH}\\\]"  # \[12:34\] (escaped) at a line start
+    rf"|^\s*\[{_CLOCKISH}\]\s*(?:\*\*|__)",  # [12:34] **Speaker:**
     re.MULTILINE,
 )
 _JSON_LIST_RE = re.compile(r"^\[\s*(?:[{\]\[\"]|$)")
+# Markdown that starts like JSON: a Liquid tag, or a "[[01:55]](url)" stamp.
+_NOT_JSON_RE = re.compile(rf"^(?:\{{[%{{]|\[\[{_CLOCKISH}\]\])")
 _SUFFIXES = {
     ".srt": "srt",
     ".vtt": "vtt",
@@ -34,7 +42,7 @@ def sniff_format(text: str, suffix: str = "") -> str:
     by_suffix = _SUFFIXES.get(suffix.lower(), "")
     if head.startswith("WEBVTT"):
         return "vtt"
-    if head.startswith("{") or _JSON_LIST_RE.match(head):
+    if _looks_like_json(head):
         return "json"
     if _TIMING_RE.search(head):
         # Timing lines without the WEBVTT header: SubRip, unless the name says VTT.
@@ -49,3 +57,9 @@ def sniff_format(text: str, suffix: str = "") -> str:
         # read by the Markdown parser, which accepts plain stamped lines too.
         return "md" if by_suffix == "md" else "txt"
     return "txt"
+
+
+def _looks_like_json(head: str) -> bool:
+    if _NOT_JSON_RE.match(head):
+        return False
+    return head.startswith("{") or _JSON_LIST_RE.match(head) is not None

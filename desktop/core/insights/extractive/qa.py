@@ -71,6 +71,8 @@ def exchanges(sentences: list[Sentence], cleaned: list[str]) -> list[_Exchange]:
             found.append(_Exchange([context, q], []))
         else:
             found.append(_Exchange([q], []))
+    if not found:
+        return []  # no question at all (a speech, a two-cue clip): nothing to pair answers with
     ends = [e.questions[0] for e in found[1:]] + [len(sentences)]
     for exchange, end in zip(found, ends, strict=True):
         exchange.answer = _answer(sentences, exchange, end)
