@@ -186,7 +186,7 @@ class JobRunner(QObject):
 
     def start(self, job: Job) -> Job:
         self._jobs.append(job)
-        job.finished.connect(lambda: self._forget(job))
+        job.finished.connect(lambda: self.forget(job))
         job.start()
         self.changed.emit()
         return job
@@ -205,7 +205,8 @@ class JobRunner(QObject):
         deadline = time.monotonic() + timeout
         return all(job.wait(max(0.0, deadline - time.monotonic())) for job in list(self._jobs))
 
-    def _forget(self, job: Job) -> None:
+    def forget(self, job: Job) -> None:
+        """Drop a finished job (idempotent; a finished-slot may call it before the runner)."""
         if job in self._jobs:
             self._jobs.remove(job)
             self.changed.emit()

@@ -322,6 +322,9 @@ class MainWindow(QMainWindow):
     def _transcription_ended(self, episode_id: int) -> None:
         self.library_panel.model.set_progress(episode_id, None, None)
         self.job_status.clear()  # the next queued file's first report shows it again
+        current = self.session.current
+        if current is not None and current.id == episode_id:
+            self._offer_resume(current)  # cancelled or failed part-way
 
     def show_message(
         self, level: str, text: str, action: str | None = None, callback: object = None

@@ -200,6 +200,7 @@ class Session(QObject):
             self.make_insights(episode.id)
 
     def _transcription_finished(self, job: Job) -> None:
+        self.runner.forget(job)  # so that needs_resume() sees it gone
         if job.episode_id is not None:
             if self.current is not None and self.current.id == job.episode_id:
                 self.current = self.library.episode(job.episode_id)

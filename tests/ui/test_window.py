@@ -371,3 +371,39 @@ def test_text_only_episode_restores_its_reading_position(qtbot, make_window) -> 
     second = make_window()
     assert second.restore_last_episode()
     qtbot.waitUntil(lambda: second.transcript.model().current_row() == row, timeout=5_000)
+
+
+def test_cancel_keeps_rows_and_offers_resume(qtbot, make_window) -> None:
+    window = make_window()
+    window.open_paths([sample_path()])
+    qtbot.waitUntil(lambda: window.transcript.model().rowCount() > 0, timeout=60_000)
+    qtbot.mouseClick(window.job_status.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.session.transcription_job() is None, timeout=30_000)
+    kept = window.transcript.model().rowCount()
+    episode = window.session.library.episode(window.session.current.id)
+    assert episode.status is EpisodeStatus.TRANSCRIBING  # unfinished, not lost
+    assert window.session.library.segment_count(episode.id) == kept
+    assert not window.job_status.isVisible()
+    assert window.banner.action_button.text() == "Resume"
+    assert window.actions_by_name["resume"].isEnabled()
+
+
+def test_moved_media_is_named_and_can_be_relinked(qtbot, make_window, tmp_path: Path) -> None:
+    import shutil
+
+    moved = tmp_path / "moved.flac"
+    with Library.open(tmp_path / "library.sqlite3") as library:
+        episode = library.create_episode(
+            title="Speech", source=EpisodeSource.TRANSCRIBED, status=EpisodeStatus.DONE,
+            media_path=str(tmp_path / "gone.flac"),
+        )  # fmt: skip
+        library.append_segments(episode.id, [Segment(0.0, 11.0, "And so my fellow Americans")])
+    window = make_window()
+    window.session.open_episode(episode.id)
+    assert "gone.flac" in window.banner.text()
+    assert window.banner.action_button.text() == "Locate…"
+    assert not window.player.has_media()
+    shutil.copy(DATA / "audio" / "jfk.flac", moved)
+    window.session.relink_media(episode.id, moved)
+    qtbot.waitUntil(lambda: window.player.duration() > 10, timeout=20_000)
+    assert window.session.library.episode(episode.id).media_path == str(moved.resolve())

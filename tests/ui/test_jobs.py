@@ -1,0 +1,83 @@
+"""Jobs: background work reporting by queued signals, in a thread or a child process."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from desktop.core.errors import EarmarkError
+from desktop.ui.jobs import Job, JobContext, JobRunner, ProcessJob
+
+
+def count_to(context: JobContext, n: int) -> dict:
+    for i in range(n):
+        context.report(i)
+    return {"pid": os.getpid(), "n": n}
+
+
+def refuse(context: JobContext, text: str) -> None:
+    raise EarmarkError(text)
+
+
+def crash(context: JobContext) -> None:
+    raise ZeroDivisionError("boom")
+
+
+def wait_for_cancel(context: JobContext) -> str:
+    context.report("started")
+    while not context.cancelled():
+        threading.Event().wait(0.01)
+    return "stopped"
+
+
+def run(qtbot, job: Job) -> dict:
+    seen: dict = {"progress": [], "threads": set()}
+    main = threading.get_ident()
+    job.progress.connect(lambda v: seen["progress"].append(v))
+    job.succeeded.connect(lambda v: seen.update(result=v))
+    job.failed.connect(lambda text: seen.update(error=text))
+    for signal in (job.progress, job.succeeded, job.failed):
+        signal.connect(lambda *_: seen["threads"].add(threading.get_ident() == main))
+    runner = JobRunner()
+    with qtbot.waitSignal(job.finished, timeout=60_000):
+        runner.start(job)
+    qtbot.waitUntil(lambda: runner.jobs() == [], timeout=5_000)
+    assert seen["threads"] <= {True}, "slots run on the UI thread"
+    return seen
+
+
+@pytest.mark.parametrize("make", [Job, ProcessJob], ids=["thread", "process"])
+def test_progress_then_result(qtbot, make) -> None:
+    job = (
+        make("count", count_to, (5,))
+        if make is ProcessJob
+        else make("count", lambda ctx: count_to(ctx, 5))
+    )
+    seen = run(qtbot, job)
+    assert seen["progress"] == [0, 1, 2, 3, 4]
+    assert seen["result"]["n"] == 5
+    in_child = seen["result"]["pid"] != os.getpid()
+    assert in_child is (make is ProcessJob)
+
+
+@pytest.mark.parametrize("make", [Job, ProcessJob], ids=["thread", "process"])
+def test_user_errors_and_bugs_become_messages(qtbot, make) -> None:
+    job = (
+        make("refuse", refuse, ("x.srt: no cues",))
+        if make is ProcessJob
+        else make("refuse", lambda ctx: refuse(ctx, "x.srt: no cues"))
+    )
+    assert run(qtbot, job)["error"] == "x.srt: no cues"
+    job = make("crash", crash) if make is ProcessJob else make("crash", crash)
+    error = run(qtbot, job)["error"]
+    assert error.startswith("Unexpected error (ZeroDivisionError)") and "Traceback" not in error
+
+
+@pytest.mark.parametrize("make", [Job, ProcessJob], ids=["thread", "process"])
+def test_cancel_reaches_the_work(qtbot, make) -> None:
+    job = make("wait", wait_for_cancel) if make is ProcessJob else make("wait", wait_for_cancel)
+    job.progress.connect(lambda _: job.cancel())
+    assert run(qtbot, job)["result"] == "stopped"
+    assert job.cancelled
