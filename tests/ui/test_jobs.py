@@ -32,6 +32,13 @@ def wait_for_cancel(context: JobContext) -> str:
     return "stopped"
 
 
+def make_job(kind: type[Job], work, *args) -> Job:
+    """The same work as a thread Job (a closure) or a ProcessJob (function and arguments)."""
+    if kind is ProcessJob:
+        return ProcessJob(work.__name__, work, args)
+    return Job(work.__name__, lambda context: work(context, *args))
+
+
 def run(qtbot, job: Job) -> dict:
     seen: dict = {"progress": [], "threads": set()}
     main = threading.get_ident()
@@ -70,14 +77,14 @@ def test_user_errors_and_bugs_become_messages(qtbot, make) -> None:
         else make("refuse", lambda ctx: refuse(ctx, "x.srt: no cues"))
     )
     assert run(qtbot, job)["error"] == "x.srt: no cues"
-    job = make("crash", crash) if make is ProcessJob else make("crash", crash)
+    job = make_job(make, crash)
     error = run(qtbot, job)["error"]
     assert error.startswith("Unexpected error (ZeroDivisionError)") and "Traceback" not in error
 
 
 @pytest.mark.parametrize("make", [Job, ProcessJob], ids=["thread", "process"])
 def test_cancel_reaches_the_work(qtbot, make) -> None:
-    job = make("wait", wait_for_cancel) if make is ProcessJob else make("wait", wait_for_cancel)
+    job = make_job(make, wait_for_cancel)
     job.progress.connect(lambda _: job.cancel())
     assert run(qtbot, job)["result"] == "stopped"
     assert job.cancelled
