@@ -7,6 +7,7 @@ quickly and runs where no display exists.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -25,6 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.cli.main import main as cli_main
 
         return cli_main(args)
+    # Qt Multimedia looks for PipeWire and says so on stderr at every start when it is
+    # absent (PulseAudio serves instead); a user's own QT_LOGGING_RULES still wins.
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false")
     from desktop.ui.app import run
 
     return run(args)

@@ -83,8 +83,27 @@ def dark_palette() -> QPalette:
     return palette
 
 
+def no_display_reason() -> str | None:
+    """Why a window cannot open here (Linux without X11 or Wayland), else None.
+
+    Qt aborts the process when its platform plugin finds no display; say so plainly.
+    """
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "earmark: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+        "the commands work without one: see 'earmark --help'"
+    )
+
+
 def run(argv: Sequence[str]) -> int:
     args = parse_args(argv)
+    reason = no_display_reason()
+    if reason is not None:
+        print(reason, file=sys.stderr)
+        return 1
     app = make_application()
     try:
         library = Library.open()

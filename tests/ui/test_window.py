@@ -407,3 +407,18 @@ def test_moved_media_is_named_and_can_be_relinked(qtbot, make_window, tmp_path: 
     window.session.relink_media(episode.id, moved)
     qtbot.waitUntil(lambda: window.player.duration() > 10, timeout=20_000)
     assert window.session.library.episode(episode.id).media_path == str(moved.resolve())
+
+
+def test_no_display_is_a_clear_message_not_an_abort(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop", str(CORPUS_VTT)],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "no display" in done.stderr and "earmark --help" in done.stderr
