@@ -121,9 +121,7 @@ class SegmentListModel(QAbstractListModel):
 
     # Segments
 
-    def set_segments(
-        self, segments: list[Segment], load_words: WordsLoader | None = None
-    ) -> None:
+    def set_segments(self, segments: list[Segment], load_words: WordsLoader | None = None) -> None:
         """Replace every row (a new episode); the playhead is forgotten.
 
         Segments may come without their word timings (reading 10,000 rows of word JSON

@@ -144,9 +144,7 @@ class TranscriptView(QWidget):
     def delegate(self) -> TranscriptDelegate:
         return self._delegate
 
-    def set_segments(
-        self, segments: list[Segment], load_words: WordsLoader | None = None
-    ) -> None:
+    def set_segments(self, segments: list[Segment], load_words: WordsLoader | None = None) -> None:
         """Show a new episode's transcript from the top, following playback (word timings
         left out of `segments` come from `load_words(row)` when a row plays)."""
         self._anchor = None
