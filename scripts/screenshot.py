@@ -109,7 +109,7 @@ def take(out: Path, home: Path) -> int:
     wait_until(app, lambda: window.player.duration() > 0, timeout=30)
     row = min(8, model.rowCount() - 1)
     segment = model.segment(row)
-    words = segment.words or []
+    words = model.words(row) or []
     moment = (words[len(words) // 2].start + 0.05) if words else segment.start
     window.seek(moment)
     settle(app, 0.8)
