@@ -163,7 +163,9 @@ def test_unpunctuated_lower_case_captions_still_give_questions() -> None:
         for s in load_transcript(SAMPLE_VTT).segments
     ]
     insights = ExtractiveEngine().generate(InsightInput("x", segments))
-    assert 6 <= len(insights.key_insights) <= 14
+    # Three minutes without punctuation make 16 runs of caption words, and none is shown
+    # twice across TL;DR, Key Insights, Summary and Takeaways: fewer than 6 Key Insights.
+    assert 3 <= len(insights.key_insights) <= 14
     assert insights.qa
     assert all(
         re.match(

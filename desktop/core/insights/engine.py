@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from desktop.core.errors import EarmarkError
 from desktop.core.insights.payload import Insights
-from desktop.core.model import Segment
+from desktop.core.model import Chapter, Segment
 
 ENGINE_NAMES = ("extractive", "openai")  # the embedded default, and a server of the user's
 ProgressFn = Callable[[float], None]  # fraction done, 0..1
@@ -25,10 +25,14 @@ class InsightsCancelled(EarmarkError):
 
 @dataclass(frozen=True, slots=True)
 class InsightInput:
-    """An episode's transcript as an engine sees it; segment ids are list indexes."""
+    """An episode's transcript as an engine sees it; segment ids are list indexes.
+
+    `chapters` are the transcript's own (from its file), used as topic sections when given.
+    """
 
     title: str
     segments: list[Segment]
+    chapters: list[Chapter] = field(default_factory=list)
 
 
 class InsightEngine(Protocol):

@@ -1,12 +1,14 @@
 """The embedded insight engine: extractive, deterministic, no model weights.
 
-Every item is a cleaned sentence of the transcript (or a keyphrase of one) and carries the
-start of the segment where that sentence begins.
+Every item is a cleaned sentence of the transcript (or a phrase of one) and carries the
+start of the segment where that sentence begins. Only sentences that read on their own
+reach the TL;DR, Key Insights, Summary and Takeaways (clean.fault: no fragment, filler,
+question or sponsor read; on Earmark's own transcriptions, no word the recogniser doubted),
+and no sentence appears in two of them.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from datetime import UTC, datetime
@@ -22,9 +24,12 @@ from desktop.core.insights.engine import (
     ProgressFn,
 )
 from desktop.core.insights.extractive import qa
-from desktop.core.insights.extractive.clean import clean_sentence, is_sponsor_read
-from desktop.core.insights.extractive.rank import STOP_WORDS, SentenceSpace, sections
+from desktop.core.insights.extractive.clean import BANTER, clean_sentence, fault, hedging
+from desktop.core.insights.extractive.lexicon import informativeness, person_names
+from desktop.core.insights.extractive.rank import STOP_WORDS, SentenceSpace
 from desktop.core.insights.extractive.sentences import Sentence, split_sentences
+from desktop.core.insights.extractive.structure import tldr, topic_sections
+from desktop.core.insights.extractive.titles import choose_title
 from desktop.core.insights.payload import Insights, KeyInsight, QuestionAnswer, Takeaway
 from desktop.core.resources import resources_dir
 
@@ -33,14 +38,10 @@ _ADVICE = re.compile(
     r"my (?:advice|rule)|the (?:key|trick|lesson) is|start (?:with|by)|if you want)\b",
     re.IGNORECASE,
 )
-# Greetings and thanks are central in the similarity graph but say nothing.
-_BANTER = re.compile(
-    r"\b(?:welcome (?:back |to )|thanks? (?:you |so much )?for (?:having|coming|joining|"
-    r"listening)|thank you|great question|good question|see you next|that'?s it for|"
-    r"let'?s give)\b",
-    re.IGNORECASE,
-)
 MIN_WORDS = 6
+DOUBTFUL = 0.4  # a word recognised with less probability than this may well be wrong
+VAGUE = 0.3  # informativeness below which a sentence says too little to be shown alone
+SUMMARY_SENTENCES = 6
 
 
 @cache
@@ -56,7 +57,7 @@ def insight_count(words: int) -> int:
 
 class ExtractiveEngine:
     name = "extractive"
-    model = "tfidf-textrank-1"
+    model = "tfidf-textrank-2"
 
     def generate(
         self,
@@ -68,49 +69,137 @@ class ExtractiveEngine:
         cleaned = [clean_sentence(s.text) for s in sentences]
         if not any(cleaned):
             raise InsightError(f"{source.title!r} has no transcript text to take insights from")
+        punctuated = _punctuated(sentences)
         space = SentenceSpace(cleaned)
         _check(cancelled, progress, 0.3)
+        info = np.array([informativeness(t, STOP_WORDS) for t in cleaned])
         relevance = space.textrank() * np.array([_length_prior(t) for t in cleaned])
-        usable = [
-            i for i, s in enumerate(sentences)
-            if len(cleaned[i].split()) >= MIN_WORDS and not is_sponsor_read(s.text)
-        ]  # fmt: skip
-        statements = [i for i in usable if not cleaned[i].endswith("?")]
-        if not statements:
+        plain = np.array([hedging(t) for t in cleaned])
+        relevance *= (0.3 + 0.7 * info) * plain
+        # In an interview the insights are the guest's: the host's lines are questions,
+        # links and introductions.
+        found = qa.exchanges(sentences, cleaned, punctuated)
+        host = qa.host(sentences, cleaned, found)
+        guest = np.array([0.5 if host and s.speaker == host else 1.0 for s in sentences])
+        relevance *= guest
+        faults = [fault(c, s.text, punctuated) for c, s in zip(cleaned, sentences, strict=True)]
+        sure = [s.confidence is None or s.confidence >= DOUBTFUL for s in sentences]
+        good = [i for i, f in enumerate(faults) if f is None and sure[i] and info[i] >= VAGUE]
+        # When too few sentences read alone (a short clip), the least bad others may serve.
+        spare = [i for i, f in enumerate(faults) if f == "too long" and sure[i]]
+        if not good and not spare:  # a clip of a few lines: better weak insights than none
+            spare = [
+                i
+                for i, t in enumerate(cleaned)
+                if len(t.split()) >= MIN_WORDS and not t.endswith("?") and not BANTER.search(t)
+            ]
+        if not good and not spare:
             raise InsightError(f"{source.title!r} is too short to take insights from")
         _check(cancelled, progress, 0.5)
 
-        start = [source.segments[s.segment].start for s in sentences]
+        start = [_start(source, s, c) for s, c in zip(sentences, cleaned, strict=True)]
+        end = source.segments[-1].end
         words = sum(len(t.split()) for t in cleaned)
         count = insight_count(words)
-        key = _spread(space, relevance, statements, sections(space, start, count), count)
-        tldr = sorted(space.mmr(relevance, statements, 1 if len(cleaned[key[0]]) > 80 else 2))
-        summary = sorted(space.mmr(relevance, statements, 6))
-        span = (source.segments[0].start, source.segments[-1].end)
-        takeaways = self._takeaways(space, relevance, cleaned, start, span, statements, set(key))
+        ranges = topic_sections(space, start, source.chapters, end, count)
+        if source.chapters:
+            count = int(np.clip(max(count, len(ranges)), 6, 16))
+        # A short clip may not hold enough sentences that read alone for every section:
+        # Key Insights then leave room for three Takeaways and a Summary of three.
+        count = min(count, max(3, len(good) - 2 - 3 - 3))
+        pick = _Picker(space, relevance, good, spare)
+        brief = tldr(space, cleaned, start, good or spare, info * guest * plain)
+        pick.used.update(brief)
+        key = pick.per_section(ranges, count)
+        takeaways = pick.takeaways(cleaned, start, (source.segments[0].start, end))
+        summary = pick.spread(start, SUMMARY_SENTENCES)
         _check(cancelled, progress, 0.8)
-        exchanges = self._qa(space, relevance, sentences, cleaned, words)
+        exchanges = self._qa(space, relevance, found, cleaned, set(good), key)
         _check(cancelled, progress, 1.0)
+        names = person_names((s.speaker for s in source.segments), [s.text for s in sentences])
         return Insights(
-            tldr=" ".join(cleaned[i] for i in tldr),
+            tldr=" ".join(cleaned[i] for i in brief),
             summary=" ".join(cleaned[i] for i in summary),
             engine=self.name,
             model=self.model,
             created=datetime.now(UTC).isoformat(timespec="seconds"),
-            key_insights=_key_insights(space, cleaned, key, start),
-            qa=[QuestionAnswer(q, a, start[i]) for i, q, a in exchanges],
+            key_insights=_key_insights(space, cleaned, key, start, names),
+            qa=[QuestionAnswer(q, a, _start(source, sentences[i], q)) for i, q, a in exchanges],
             takeaways=[Takeaway(cleaned[i], start[i]) for i in takeaways],
         )
 
-    def _takeaways(
+    def _qa(
         self,
         space: SentenceSpace,
         relevance: np.ndarray,
+        found: list[qa.Exchange],
         cleaned: list[str],
-        start: list[float],
-        span: tuple[float, float],
-        statements: list[int],
-        exclude: set[int],
+        readable: set[int],
+        shown: list[int],
+    ) -> list[tuple[int, str, str]]:
+        words = sum(len(t.split()) for t in cleaned)
+        limit = int(np.clip(5 + words // 2000, 5, 15))
+        answered = []
+        for exchange in found:
+            answer = qa.condense(space, relevance, cleaned, exchange, readable, set(shown))
+            if answer:
+                answered.append((exchange, answer))
+        best = sorted(answered, key=lambda e: -qa.substance(space, cleaned, e[0]))[:limit]
+        items = []
+        for exchange, answer in sorted(best, key=lambda e: e[0].questions[0]):
+            first, question = qa.question_text(exchange, cleaned)
+            items.append((first, question, " ".join(cleaned[i] for i in answer)))
+        return items
+
+
+class _Picker:
+    """Chooses sentences for the sections of the payload, never the same one twice."""
+
+    def __init__(
+        self, space: SentenceSpace, relevance: np.ndarray, good: list[int], spare: list[int]
+    ) -> None:
+        self.space = space
+        self.relevance = relevance
+        self.good = good
+        self.spare = spare
+        self.used: set[int] = set()
+
+    def best(
+        self, candidates: list[int], count: int, weight: np.ndarray | None = None
+    ) -> list[int]:
+        """Up to `count` of the candidates by maximal marginal relevance: readable ones
+        first, spare ones only when no readable one is left."""
+        relevance = self.relevance if weight is None else self.relevance * weight
+        chosen: list[int] = []
+        for tier in (self.good, self.spare):
+            allowed = set(tier) & set(candidates)
+            pool = [i for i in candidates if i in allowed and i not in self.used]
+            picked = self.space.mmr(relevance, pool, count - len(chosen), chosen=list(self.used))
+            chosen += picked
+            self.used.update(picked)
+            if len(chosen) >= count:
+                break
+        return chosen
+
+    def per_section(self, ranges: list[tuple[int, int]], count: int) -> list[int]:
+        """The best sentence of each topic section (of the best sections when there are
+        more than `count`), then the best of the rest, in time order."""
+        firsts = []
+        for lo, hi in ranges:
+            section = [i for i in self.good if lo <= i < hi and i not in self.used]
+            if section:
+                firsts.append(max(section, key=lambda i: self.relevance[i]))
+        firsts = sorted(firsts, key=lambda i: -self.relevance[i])[:count]
+        chosen = []
+        for lo, hi in sorted((r for r in ranges), key=lambda r: r[0]):
+            if not any(lo <= i < hi for i in firsts):
+                continue
+            chosen += self.best(list(range(lo, hi)), 1)
+        chosen += self.best(list(range(len(self.relevance))), count - len(chosen))
+        return sorted(chosen)
+
+    def takeaways(
+        self, cleaned: list[str], start: list[float], span: tuple[float, float]
     ) -> list[int]:
         """One sentence from each third of the episode's time, preferring advice."""
         boost = np.array([1.6 if _ADVICE.search(t) else 1.0 for t in cleaned])
@@ -118,28 +207,20 @@ class ExtractiveEngine:
         chosen: list[int] = []
         for part in range(3):
             lo, hi = begin + (end - begin) * part / 3, begin + (end - begin) * (part + 1) / 3
-            third = [i for i in statements if lo <= start[i] < hi]
-            pool = [i for i in third if i not in exclude] or third
-            chosen += space.mmr(relevance * boost, pool, 1, chosen=chosen)
+            third = [i for i in range(len(cleaned)) if lo <= start[i] < hi]
+            chosen += self.best(third, 1, boost)
         return sorted(chosen)
 
-    def _qa(
-        self,
-        space: SentenceSpace,
-        relevance: np.ndarray,
-        sentences: list[Sentence],
-        cleaned: list[str],
-        words: int,
-    ) -> list[tuple[int, str, str]]:
-        found = qa.exchanges(sentences, cleaned)
-        limit = int(np.clip(5 + words // 2000, 5, 15))
-        best = sorted(found, key=lambda e: -qa.substance(space, cleaned, e))[:limit]
-        items = []
-        for exchange in sorted(best, key=lambda e: e.questions[0]):
-            answer = qa.condense(space, relevance, cleaned, exchange.questions[-1], exchange.answer)
-            question = " ".join(cleaned[i] for i in exchange.questions)
-            items.append((exchange.questions[0], question, " ".join(cleaned[i] for i in answer)))
-        return items
+    def spread(self, start: list[float], count: int) -> list[int]:
+        """`count` sentences, one from each equal share of the episode's time when it can."""
+        begin, end = start[0], start[-1] + 1e-6
+        chosen: list[int] = []
+        for part in range(count):
+            lo = begin + (end - begin) * part / count
+            hi = begin + (end - begin) * (part + 1) / count
+            chosen += self.best([i for i in range(len(start)) if lo <= start[i] < hi], 1)
+        chosen += self.best(list(range(len(start))), count - len(chosen))
+        return sorted(chosen)
 
 
 def _check(cancelled: CancelFn | None, progress: ProgressFn | None, fraction: float) -> None:
@@ -149,10 +230,30 @@ def _check(cancelled: CancelFn | None, progress: ProgressFn | None, fraction: fl
         progress(fraction)
 
 
+def _punctuated(sentences: list[Sentence]) -> bool:
+    """Whether the transcript has sentence punctuation (auto-captions often have none)."""
+    ends = sum(1 for s in sentences if s.text.rstrip().endswith((".", "!", "?", "…")))
+    return ends >= 0.3 * len(sentences)
+
+
+def _start(source: InsightInput, sentence: Sentence, shown: str) -> float:
+    """Start of the segment holding the first words shown of the sentence (cleaning may
+    have removed words before them that sit in an earlier segment, and a long question is
+    shown from its last clause)."""
+    segment = sentence.segment
+    lead = re.findall(r"[\w']+", shown)[:3]
+    if lead and len(sentence.marks) > 1 and not sentence.text.startswith(shown[:12]):
+        pattern = r"\W+(?:\w+\W+){0,2}?".join(re.escape(w) for w in lead)
+        found = re.search(rf"(?<!\w){pattern}(?!\w)", sentence.text, re.IGNORECASE)
+        if found:
+            segment = sentence.segment_at(found.start())
+    return source.segments[segment].start
+
+
 def _length_prior(text: str) -> float:
     """Favour sentences of 10-35 words: long enough to say something, short enough to read."""
     n = len(text.split())
-    if _BANTER.search(text):
+    if BANTER.search(text):
         return 0.05
     if n < MIN_WORDS:
         return 0.1
@@ -163,51 +264,33 @@ def _length_prior(text: str) -> float:
     return length * complete
 
 
-def _spread(
-    space: SentenceSpace, relevance: np.ndarray, pool: list[int], bounds: list[int], count: int
-) -> list[int]:
-    """The best sentence of each topic section, then the best of the rest, in time order."""
-    edges = [0, *bounds, len(relevance)]
-    chosen: list[int] = []
-    for lo, hi in itertools.pairwise(edges):
-        chosen += space.mmr(relevance, [i for i in pool if lo <= i < hi], 1, chosen=chosen)
-    chosen += space.mmr(relevance, pool, count - len(chosen), chosen=chosen)
-    return sorted(chosen[:count])
-
-
 def _key_insights(
-    space: SentenceSpace, cleaned: list[str], chosen: list[int], start: list[float]
+    space: SentenceSpace,
+    cleaned: list[str],
+    chosen: list[int],
+    start: list[float],
+    names: frozenset[str],
 ) -> list[KeyInsight]:
     default, keywords = emoji_table()
-    used_titles: set[str] = set()
+    titles: list[str] = []
     used_emoji: set[str] = set()
     items = []
     for i in chosen:
-        phrases = space.keyphrases(i, cleaned[i], limit=6)
-        title = next((p for p in phrases if p not in used_titles), phrases[0] if phrases else "")
-        used_titles.add(title)
-        emoji = _emoji(phrases, cleaned[i], keywords, default, used_emoji)
+        title = choose_title(space, i, cleaned[i], names, titles)
+        titles.append(title)
+        emoji = _emoji(f"{title} {cleaned[i]}", keywords, default, used_emoji)
         used_emoji.add(emoji)
-        items.append(KeyInsight(emoji, _title_case(title) or "Key point", cleaned[i], start[i]))
+        items.append(KeyInsight(emoji, title, cleaned[i], start[i]))
     return items
 
 
-def _emoji(
-    phrases: list[str], text: str, keywords: dict[str, str], default: str, used: set[str]
-) -> str:
-    """The emoji of the weightiest keyword found, preferring one not used yet."""
-    words = [w for p in phrases for w in p.split()] + re.findall(r"[a-z']+", text.lower())
+def _emoji(text: str, keywords: dict[str, str], default: str, used: set[str]) -> str:
+    """The emoji of the first keyword found (title first), preferring one not used yet."""
     matches = []
-    for word in words:
+    for word in re.findall(r"[a-z']+", text.lower()):
         for form in (word, word.rstrip("s"), re.sub(r"(ing|ed|er|es)$", "", word)):
             if form in keywords and form not in STOP_WORDS:
                 matches.append(keywords[form])
                 break
     fresh = [m for m in matches if m not in used]
     return (fresh or matches or [default])[0]
-
-
-def _title_case(phrase: str) -> str:
-    small = {"a", "an", "and", "of", "the", "to", "in", "on", "for", "or"}
-    words = phrase.split()
-    return " ".join(w if i and w in small else (w[:1].upper() + w[1:]) for i, w in enumerate(words))

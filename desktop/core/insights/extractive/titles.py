@@ -1,0 +1,157 @@
+"""Titles for Key Insights: a specific noun phrase of the insight's own sentence.
+
+Candidates are runs of content words as spoken (RAKE-style, joined by of/for/and/...),
+scored by their TF-IDF weight in the sentence and by how specific their words are in
+English (wordfreq). People's names, fillers and generic words ("thing", "point", "kinda")
+never make a title; a phrase that repeats an earlier title's words is passed over.
+"""
+
+from __future__ import annotations
+
+import re
+
+from desktop.core.insights.extractive.lexicon import COMMON, specificity, tags, zipf
+from desktop.core.insights.extractive.rank import STOP_WORDS, SentenceSpace
+
+_JOINERS = {"of", "for", "per", "and", "in", "on", "to"}
+_VAGUE = {"quite", "rather", "pretty", "very", "much", "lot", "lots", "thing", "things", "way"}
+# Words that never carry a title, even when rare in the episode.
+GENERIC = frozenset(
+    re.findall(
+        r"\S+",
+        """
+    key point points phrase cool kinda sorta gonna wanna gotta yeah yep okay ok right really
+    like just thing things stuff lot lots kind sort bit way ways something anything everything
+    nothing laughs laughter laughing chuckles chuckle chuckling applause music crosstalk
+    inaudible um uh hmm mm oh wow great good nice awesome amazing interesting sure course
+    totally exactly absolutely basically literally actually obviously probably maybe pretty
+    quite guys folks people person time times today episode show podcast talk question
+    questions answer idea ideas part topic example case fact sense stuff whatever hey hi
+    hello thanks thank welcome bye yes no sorry super fun crazy huge big little lots
+    anyway anyways certain certainly definitely different same whole able
+    """,
+    )
+)
+_TOKEN = re.compile(r"[^\W\d_][\w'’.-]*[\w]|[^\W\d_]|\S")
+
+
+def choose_title(
+    space: SentenceSpace, row: int, text: str, names: frozenset[str], used: list[str]
+) -> str:
+    """The best title phrase of the sentence not overlapping the titles in `used`, in the
+    sentence's own words, title-cased; "" when the sentence has none worth showing."""
+    ranked = ranked_phrases(space, row, text, names)
+    taken = [set(t.lower().split()) for t in used]
+    for phrase in ranked:
+        words = set(phrase.lower().split()) - _JOINERS
+        if not any(words <= t or t <= words for t in taken):
+            return title_case(phrase)
+    for phrase in ranked:
+        if phrase.lower() not in {t.lower() for t in used}:
+            return title_case(phrase)
+    return ""
+
+
+def ranked_phrases(space: SentenceSpace, row: int, text: str, names: frozenset[str]) -> list[str]:
+    """Phrases of the sentence, best title first (names, fillers and generic words left out).
+
+    A phrase scores the TF-IDF weights of its words in this sentence, times how specific its
+    words are in English; two- and three-word phrases get a bonus because they make better
+    titles, a lone common word a penalty.
+    """
+    weights = space.word_weights(row)
+    scored: dict[str, tuple[float, str]] = {}
+    for phrase in candidate_phrases(text):
+        words = [w.lower() for w in phrase.split()]
+        content = [w for w in words if w not in _JOINERS]
+        if any(w in names or w.rstrip("'’s") in names for w in content):
+            continue
+        if all(w in GENERIC or w in STOP_WORDS for w in content):
+            continue
+        total = sum(weights.get(w, 0.0) for w in words)
+        if total <= 0:
+            continue
+        specific = sum(specificity(w) for w in content) / len(content)
+        bonus = {1: 1.0, 2: 1.5, 3: 1.6}.get(len(content), 1.2) * _title_shape(content)
+        if len(content) == 1 and zipf(content[0]) >= COMMON - 0.8:
+            bonus *= 0.3  # "Facebook" is fine, "Later" or "Work" is not a topic
+        bonus *= 0.4 ** sum(1 for w in content if w in GENERIC)
+        if _looks_like_a_name(phrase):
+            bonus *= 0.3
+        score = total / len(words) ** 0.5 * bonus * (0.25 + specific)
+        key = phrase.lower()
+        if key not in scored or score > scored[key][0]:
+            scored[key] = (score, phrase)
+    return [p for _, p in sorted(scored.values(), key=lambda v: -v[0])]
+
+
+def _looks_like_a_name(phrase: str) -> bool:
+    """Two or more capitalised words, one of them no English word ("Zsolt Felföldi",
+    "Felix Lange"): most likely a person, which a title should not be."""
+    tokens = phrase.split()
+    return (
+        len(tokens) >= 2
+        and all(t[:1].isupper() for t in tokens)
+        and any(not tags(t) for t in tokens)
+    )
+
+
+def _title_shape(words: list[str]) -> float:
+    """Titles read as noun phrases: the last word can be a noun, and no word is only ever
+    a verb ("came", "unleashes") or an adverb ("forth", "slightly"). Parts of speech come
+    from LemmInflect's English lexicon, out of context; a word it does not know (a name
+    of a thing, "Kademlia") counts as a noun."""
+    factor = 1.0
+    for position, word in enumerate(words):
+        kinds = tags(word)
+        if position and kinds == {"VERB"} and word.endswith("ed"):
+            factor *= 0.3  # "month called Margins", "release surfaced": a clause, no noun
+        if word in _VAGUE or (word.endswith("ly") and len(word) > 4) or kinds == {"ADV"}:
+            factor *= 0.3
+        elif kinds == {"VERB"} and not word.endswith(("ed", "ing")):
+            factor *= 0.2  # a finite verb: the phrase runs across a clause
+    head = tags(words[-1])
+    if head and not head & {"NOUN", "PROPN"}:
+        factor *= 0.5 if words[-1].endswith("ing") else 0.2
+    return factor
+
+
+def candidate_phrases(text: str) -> list[str]:
+    """Runs of up to four content words, which may be joined by of/for/per/and/in/on/to."""
+    phrases: list[str] = []
+    run: list[str] = []
+
+    def close() -> None:
+        while run and run[-1].lower() in _JOINERS:
+            run.pop()
+        for size in range(1, min(4, len(run)) + 1):
+            for i in range(len(run) - size + 1):
+                piece = run[i : i + size]
+                if piece[0].lower() not in _JOINERS:
+                    phrases.append(" ".join(piece))
+        run.clear()
+
+    for token in _TOKEN.findall(text):
+        lower = token.lower()
+        # Contractions ("that's", "haven't") are function words, never title material.
+        content = (
+            token[0].isalpha()
+            and lower not in STOP_WORDS
+            and "'" not in token
+            and "’" not in token
+            and lower not in GENERIC
+        )
+        if content or (lower in _JOINERS and run):
+            run.append(token.rstrip("."))
+        else:
+            close()
+    close()
+    return phrases
+
+
+def title_case(phrase: str) -> str:
+    small = {"a", "an", "and", "of", "the", "to", "in", "on", "for", "or", "per"}
+    words = phrase.split()
+    return " ".join(
+        w if (i and w.lower() in small) else (w[:1].upper() + w[1:]) for i, w in enumerate(words)
+    )
