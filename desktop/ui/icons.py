@@ -36,6 +36,7 @@ GLYPHS = {
     "close": "fa5s.times",
     "sample": "fa5s.star",
     "relink": "fa5s.link",
+    "find": "fa5s.search",
     "expand": "fa5s.chevron-right",
     "collapse": "fa5s.chevron-down",
 }

@@ -31,6 +31,7 @@ from desktop.ui.player.player import Player
 from desktop.ui.player.video import VideoArea
 from desktop.ui.session import LoadedEpisode, Session
 from desktop.ui.state import add_recent_file, recent_files, window_state
+from desktop.ui.transcript.find import FindBar
 from desktop.ui.transcript.view import TranscriptView
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self.video.hide()
         self.player.set_video_output(self.video.video_widget)
         self.banner = MessageBanner(self)
+        self.find_bar = FindBar(self.transcript, self)
         self.player_bar = PlayerBar(self.player, self)
 
         self.center_split = QSplitter(Qt.Orientation.Vertical, self)
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.banner)
         column.addWidget(self.center_split, 1)
+        column.addWidget(self.find_bar)
 
         self.main_split = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_split.setObjectName("mainSplit")
@@ -114,6 +117,9 @@ class MainWindow(QMainWindow):
             "slower": lambda: self._step_speed(-1),
             "faster": lambda: self._step_speed(1),
             "follow": lambda: self.transcript.set_following(True),
+            "find": self.find_bar.open_bar,
+            "find_next": lambda: self._find_step(1),
+            "find_previous": lambda: self._find_step(-1),
             "cancel_job": self.session.cancel_transcription,
             "resume": self._resume_current,
             "regenerate": lambda: self._regenerate("extractive"),
@@ -135,6 +141,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(a["open_sample"])
         file_menu.addSeparator()
         file_menu.addAction(a["quit"])
+        edit_menu = bar.addMenu("&Edit")
+        for name in ("find", "find_next", "find_previous"):
+            edit_menu.addAction(a[name])
         play_menu = bar.addMenu("&Playback")
         for name in ("play", None, "back5", "forward5", "back15", "forward15", None, "slower",
                      "faster", None, "follow"):  # fmt: skip
@@ -156,6 +165,7 @@ class MainWindow(QMainWindow):
         s.episode_loaded.connect(self._show_episode)
         s.episode_updated.connect(self._episode_updated)
         s.segments_added.connect(self.transcript.append_segments)
+        s.segments_added.connect(lambda _rows: self.find_bar.refresh())
         s.insights_changed.connect(self.insights.set_insights)
         s.insights_busy.connect(self.insights.set_busy)
         s.insights_notice.connect(self.insights.set_notice)
@@ -228,6 +238,7 @@ class MainWindow(QMainWindow):
         episode = loaded.episode
         self.setWindowTitle(f"{episode.title} — Earmark")
         self.transcript.set_segments(loaded.segments, loaded.words)
+        self.find_bar.refresh()
         self.insights.set_notice(None)
         self.insights.set_insights(loaded.insights)
         self.library_panel.set_current(episode.id)
@@ -301,6 +312,12 @@ class MainWindow(QMainWindow):
 
     def _remember_position(self, seconds: float) -> None:
         self.reading_position = seconds
+
+    def _find_step(self, delta: int) -> None:
+        if not self.find_bar.isVisible():
+            self.find_bar.open_bar()
+        else:
+            self.find_bar.step(delta)
 
     def _skip(self, delta: float) -> None:
         self.player.skip(delta)

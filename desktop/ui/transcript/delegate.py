@@ -164,7 +164,8 @@ class TranscriptDelegate(QStyledItemDelegate):
                 layout.speaker,
             )
         painter.setPen(text_color)
-        selections = self._word_selection(index, palette) if current else []
+        selections = self._find_selections(index, palette)
+        selections += self._word_selection(index, palette) if current else []
         layout.text_layout.draw(painter, layout.text_origin + QPointF(origin), selections)
         painter.restore()
 
@@ -289,6 +290,25 @@ class TranscriptDelegate(QStyledItemDelegate):
             # A thin outline, so keyboard users see the row Enter would play.
             painter.setPen(blend(highlight, base, 0.7))
             painter.drawRect(rect.adjusted(0, 0, -1, -1))
+
+    @staticmethod
+    def _find_selections(index: _Index, palette: QPalette) -> list[QTextLayout.FormatRange]:
+        """Find matches: all in a soft tint, the current one in the selection colours."""
+        found = index.data(SegmentListModel.FindRole) or []
+        ranges = []
+        base = palette.color(QPalette.ColorRole.Base)
+        for start, end, is_current in found:
+            fmt = QTextCharFormat()
+            if is_current:
+                fmt.setBackground(palette.color(QPalette.ColorRole.Highlight))
+                fmt.setForeground(palette.color(QPalette.ColorRole.HighlightedText))
+            else:
+                fmt.setBackground(blend(QColor(255, 200, 0), base, 0.45))
+                fmt.setForeground(palette.color(QPalette.ColorRole.Text))
+            selection = QTextLayout.FormatRange()
+            selection.start, selection.length, selection.format = start, end - start, fmt
+            ranges.append(selection)
+        return ranges
 
     @staticmethod
     def _word_selection(index: _Index, palette: QPalette) -> list[QTextLayout.FormatRange]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
@@ -72,6 +73,12 @@ def word_at_time(words: Sequence[Word] | None, seconds: float) -> int:
 WordsLoader = Callable[[int], list[Word] | None]  # row -> its word timings
 
 
+class Match(Protocol):
+    row: int
+    start: int
+    end: int
+
+
 class SegmentListModel(QAbstractListModel):
     """One row per segment; knows the playing row and word."""
 
@@ -79,12 +86,15 @@ class SegmentListModel(QAbstractListModel):
     IsCurrentRole = SegmentRole + 1  # -> bool: this row is playing
     CurrentWordRole = SegmentRole + 2  # -> int: word index playing in this row, -1 if none
     WordsRole = SegmentRole + 3  # -> list[Word] | None: the row's word timings
+    FindRole = SegmentRole + 4  # -> list[(start, end, is_current)]: find matches in the row
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._load_words: WordsLoader | None = None
         self._words: dict[int, list[Word] | None] = {}  # rows whose words were loaded
         self._segments: list[Segment] = []
+        self._found: dict[int, list[tuple[int, int, int]]] = {}  # row -> (start, end, n)
+        self._current_find = -1
         self._starts: list[float] = []
         self._row = -1
         self._word = -1
@@ -111,6 +121,8 @@ class SegmentListModel(QAbstractListModel):
             return self._word if row == self._row else -1
         if role == self.WordsRole:
             return self.words(row)
+        if role == self.FindRole:
+            return [(a, b, n == self._current_find) for a, b, n in self._found.get(row, ())]
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -131,6 +143,8 @@ class SegmentListModel(QAbstractListModel):
         self.beginResetModel()
         self._load_words = load_words
         self._words = {}
+        self._found = {}
+        self._current_find = -1
         self._segments = list(segments)
         self._starts = [s.start for s in self._segments]
         self._row = -1
@@ -165,6 +179,20 @@ class SegmentListModel(QAbstractListModel):
     def row_at_time(self, seconds: float) -> int:
         """The row playing at `seconds`: the last segment starting at or before it, else -1."""
         return bisect_right(self._starts, seconds) - 1
+
+    # Find
+
+    def set_find(self, matches: Sequence[Match], current: int) -> None:
+        """Mark find matches (objects with row, start, end) and which one is current."""
+        touched = set(self._found)
+        self._found = {}
+        for n, match in enumerate(matches):
+            self._found.setdefault(match.row, []).append((match.start, match.end, n))
+        self._current_find = current
+        touched |= set(self._found)
+        if touched:  # one signal: the view repaints, nothing is laid out again
+            top, bottom = self.index(min(touched), 0), self.index(max(touched), 0)
+            self.dataChanged.emit(top, bottom, [self.FindRole])
 
     # Playhead
 

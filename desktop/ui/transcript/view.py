@@ -40,7 +40,12 @@ BATCH_SIZE = 200  # rows laid out per event-loop pass: 50k wrapped rows stay res
 FOLLOW_TOP = 0.25  # where a followed row is placed, as a fraction of the viewport height
 BOTTOM_ZONE = 0.2  # a playing row this close to the bottom is moved back up
 SINGLE_PASS_APPEND = 20_000  # up to this many rows an append is laid out in one pass
-_HIGHLIGHT_ROLES = {SegmentListModel.IsCurrentRole, SegmentListModel.CurrentWordRole}
+_HIGHLIGHT_ROLES = {
+    SegmentListModel.IsCurrentRole,
+    SegmentListModel.CurrentWordRole,
+    SegmentListModel.FindRole,
+}
+_REPAINT_ALL_ROWS = 64  # past this many changed rows, repaint the viewport once
 _NAVIGATION_KEYS = {
     Qt.Key.Key_PageUp,
     Qt.Key.Key_PageDown,
@@ -83,6 +88,9 @@ class _SegmentList(QListView):
         # batches at 50k rows on each word of playback. A highlight never changes a height,
         # so those rows are only repainted.
         if roles and set(roles) <= _HIGHLIGHT_ROLES:
+            if bottom_right.row() - top_left.row() > _REPAINT_ALL_ROWS:
+                self.viewport().update()
+                return
             for row in range(top_left.row(), bottom_right.row() + 1):
                 self.update(top_left.siblingAtRow(row))
             return
@@ -181,6 +189,16 @@ class TranscriptView(QWidget):
         with self._auto_scroll():
             self.list_view.setCurrentIndex(index)
             self.list_view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def reveal_row(self, row: int) -> None:
+        """Bring a row the user looked for (a find match) into view; reading it means
+        playback no longer pulls the view away."""
+        if not 0 <= row < self._model.rowCount():
+            return
+        self.set_following(False)
+        index = self._model.index(row, 0)
+        with self._auto_scroll():
+            self.list_view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
 
     def is_following(self) -> bool:
         return self._following
