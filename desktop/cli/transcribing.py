@@ -77,7 +77,8 @@ def transcribe_cmd(args: argparse.Namespace) -> int:
         )
     if args.beam_size is not None and args.beam_size < 1:
         raise EarmarkError("--beam-size must be at least 1")
-    choice = engine_choice(args.model, args.language, args.beam_size, vad=not args.no_vad)
+    vad = False if args.no_vad else None  # None: the saved setting, else on
+    choice = engine_choice(args.model, args.language, args.beam_size, vad=vad)
     bar = ProgressBar(enabled=sys.stderr.isatty() and not args.json)
     with Library.open() as library:
         try:

@@ -23,13 +23,20 @@ class Settings:
     model_dir: str | None = None  # a CTranslate2 Whisper folder; None: embedded tiny.en
     language: str | None = None  # None: English for .en models, detected for others
     beam_size: int | None = None  # None: the engine's default
+    vad: bool | None = None  # None: on (skip silence)
+    insight_engine: str | None = None  # None: extractive; "openai": the server below
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_context_tokens: int | None = None
+    llm_api_key_env: str | None = None  # the variable holding the key, never the key itself
 
 
 KEYS = tuple(f.name for f in fields(Settings))
 _INTS = {"beam_size", "llm_context_tokens"}
+_BOOLS = {"vad"}
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+INSIGHT_ENGINES = ("extractive", "openai")
 
 
 def settings_path() -> Path:
@@ -81,8 +88,21 @@ def parse_value(key: str, value: Any, source: Path | str = "settings") -> Any:
         if number < 1:
             raise EarmarkError(f"{source}: {key} must be at least 1")
         return number
+    if key in _BOOLS:
+        return _parse_bool(key, value, source)
     if not isinstance(value, str) or not value.strip():
         raise EarmarkError(f"{source}: {key} must be a non-empty text")
     if key == "llm_base_url" and not value.startswith(("http://", "https://")):
         raise EarmarkError(f"{source}: llm_base_url must start with http:// or https://")
+    if key == "insight_engine" and value.strip() not in INSIGHT_ENGINES:
+        raise EarmarkError(f"{source}: insight_engine must be one of {', '.join(INSIGHT_ENGINES)}")
     return value.strip()
+
+
+def _parse_bool(key: str, value: Any, source: Path | str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise EarmarkError(f"{source}: {key} must be true or false, not {value!r}")

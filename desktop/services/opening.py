@@ -52,7 +52,7 @@ def engine_choice(
     model: str | None = None,
     language: str | None = None,
     beam_size: int | None = None,
-    vad: bool = True,
+    vad: bool | None = None,
     settings: Settings | None = None,
 ) -> EngineChoice:
     """Flag, then environment (`EARMARK_MODEL`), then saved setting, then default.
@@ -65,6 +65,8 @@ def engine_choice(
     if beam < 1:
         raise EarmarkError("the beam size must be at least 1")
     folder = model or os.environ.get("EARMARK_MODEL") or settings.model_dir
+    if vad is None:
+        vad = settings.vad if settings.vad is not None else True
     options = TranscribeOptions(
         language=language or settings.language, beam_size=beam, vad_filter=vad
     )

@@ -45,6 +45,8 @@ SPECS = (
     ActionSpec("show_library", "&Library", "Ctrl+1"),
     ActionSpec("show_insights", "&Insights", "Ctrl+2"),
     ActionSpec("show_video", "&Video", "Ctrl+3"),
+    ActionSpec("settings", "&Settings…", "Ctrl+,", None, "Model, language, insight engine"),
+    ActionSpec("shortcuts", "&Keyboard Shortcuts", "F1"),
     ActionSpec("about", "&About Earmark"),
     ActionSpec("about_qt", "About &Qt"),
 )  # fmt: skip

@@ -6,7 +6,17 @@ import html
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import qVersion
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.core.resources import resources_dir
 
@@ -54,3 +64,34 @@ def about_text(version: str) -> str:
 
 def show_about(parent: QWidget, version: str) -> None:
     QMessageBox.about(parent, "About Earmark", about_text(version))
+
+
+def shortcuts_dialog(parent: QWidget, actions: list[QAction]) -> QDialog:
+    """Help → Keyboard Shortcuts: every action that has one, as the menus show it."""
+    rows = [
+        (
+            a.text().replace("&", "").rstrip("…"),
+            a.shortcut().toString(QKeySequence.SequenceFormat.NativeText),
+        )
+        for a in actions
+        if not a.shortcut().isEmpty()
+    ]
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("Keyboard Shortcuts")
+    table = QTableWidget(len(rows), 2, dialog)
+    table.setAccessibleName("Keyboard shortcuts")
+    table.setHorizontalHeaderLabels(["Action", "Keys"])
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    for row, (text, keys) in enumerate(rows):
+        table.setItem(row, 0, QTableWidgetItem(text))
+        table.setItem(row, 1, QTableWidgetItem(keys))
+    table.resizeColumnsToContents()
+    table.horizontalHeader().setStretchLastSection(True)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(table)
+    layout.addWidget(buttons)
+    dialog.resize(420, 520)
+    return dialog

@@ -30,6 +30,7 @@ from desktop.ui.player.bar import PlayerBar
 from desktop.ui.player.player import Player
 from desktop.ui.player.video import VideoArea
 from desktop.ui.session import LoadedEpisode, Session
+from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.state import add_recent_file, recent_files, window_state
 from desktop.ui.transcript.find import FindBar
 from desktop.ui.transcript.view import TranscriptView
@@ -122,10 +123,14 @@ class MainWindow(QMainWindow):
             "find_previous": lambda: self._find_step(-1),
             "cancel_job": self.session.cancel_transcription,
             "resume": self._resume_current,
-            "regenerate": lambda: self._regenerate("extractive"),
+            "regenerate": lambda: self._regenerate(None),
             "show_library": self.library_panel.setVisible,
             "show_insights": self.insights.setVisible,
             "show_video": lambda on: self.video.set_collapsed(not on),
+            "settings": self.show_settings,
+            "shortcuts": lambda: dialogs.shortcuts_dialog(
+                self, list(self.actions_by_name.values())
+            ).exec(),
             "about": self.show_about,
             "about_qt": lambda: QMessageBox.aboutQt(self),
         }
@@ -139,6 +144,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(a["open_sample"])
+        file_menu.addSeparator()
+        file_menu.addAction(a["settings"])
         file_menu.addSeparator()
         file_menu.addAction(a["quit"])
         edit_menu = bar.addMenu("&Edit")
@@ -156,6 +163,7 @@ class MainWindow(QMainWindow):
             a[name].setChecked(True)
             view_menu.addAction(a[name])
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(a["shortcuts"])
         help_menu.addAction(a["about"])
         help_menu.addAction(a["about_qt"])
 
@@ -185,8 +193,7 @@ class MainWindow(QMainWindow):
         self.player.has_video_changed.connect(self.video.setVisible)
         self.player.error.connect(lambda text: self.show_message("error", text))
         s.jobs_changed.connect(self._update_actions)
-        label = s.llm_label()
-        self.insights.set_llm_available(label is not None, label or "")
+        self.apply_settings()
 
     # --- opening ----------------------------------------------------------------------------
 
@@ -297,7 +304,7 @@ class MainWindow(QMainWindow):
         if self.session.current is not None and self.session.needs_resume():
             self.session.resume(self.session.current.id)
 
-    def _regenerate(self, engine: str) -> None:
+    def _regenerate(self, engine: str | None) -> None:
         if self.session.current is not None:
             self.session.make_insights(self.session.current.id, engine)
 
@@ -348,6 +355,18 @@ class MainWindow(QMainWindow):
     ) -> None:
         self.banner.show_message(level, text, action, callback)  # type: ignore[arg-type]
         self.statusBar().showMessage(text, 8000)
+
+    def show_settings(self) -> bool:
+        dialog = SettingsDialog(self)
+        accepted = dialog.exec() == SettingsDialog.DialogCode.Accepted
+        if accepted:
+            self.apply_settings()
+        return accepted
+
+    def apply_settings(self) -> None:
+        """Settings changed: offer (or stop offering) the configured server."""
+        label = self.session.llm_label()
+        self.insights.set_llm_available(label is not None, label or "")
 
     def show_about(self) -> None:
         dialogs.show_about(self, __version__)

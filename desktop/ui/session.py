@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop.core.errors import EarmarkError
 from desktop.core.insights.payload import Insights
 from desktop.core.model import Episode, EpisodeStatus, Segment, Word
+from desktop.core.settings import load_settings
 from desktop.core.store import Library
 from desktop.services.llm_settings import configured_llm
 from desktop.services.opening import is_transcript_file, known_episode
@@ -211,9 +212,16 @@ class Session(QObject):
 
     # --- insights ---------------------------------------------------------------------------
 
-    def make_insights(self, episode_id: int, engine: str = "extractive") -> None:
+    def make_insights(self, episode_id: int, engine: str | None = None) -> None:
+        """Insights in a child process; `engine` None means the one chosen in Settings."""
         if self.runner.find("insights", episode_id) is not None:
             return
+        if engine is None:
+            try:
+                engine = load_settings().insight_engine or "extractive"
+            except EarmarkError as exc:  # a broken settings file: say so, stay offline
+                self.message.emit("warning", str(exc))
+                engine = "extractive"
         llm = configured_llm() if engine == "openai" else None
         job = ProcessJob(
             "insights",

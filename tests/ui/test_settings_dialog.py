@@ -1,0 +1,75 @@
+"""Settings in the window are the settings `earmark config` sees, and back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from desktop.cli.main import main as cli
+from desktop.core.settings import load_settings
+from desktop.ui.settings_dialog import SettingsDialog
+from tests.llm_server import ScriptedServer
+
+
+def test_saved_settings_are_what_earmark_config_shows(qtbot, capsys) -> None:
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    dialog.language_edit.setText("en")
+    dialog.beam_box.setValue(5)
+    dialog.vad_box.setChecked(False)
+    dialog.engine_box.setCurrentIndex(1)
+    dialog.url_edit.setText("http://127.0.0.1:9/v1")
+    dialog.llm_model_box.setCurrentText("llama3.2")
+    dialog.key_env_edit.setText("MY_KEY")
+    dialog.accept()
+    assert dialog.result() == SettingsDialog.DialogCode.Accepted
+    assert cli(["config", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)["settings"]
+    assert shown["language"] == "en" and shown["beam_size"] == 5 and shown["vad"] is False
+    assert shown["insight_engine"] == "openai" and shown["llm_model"] == "llama3.2"
+    assert shown["llm_api_key_env"] == "MY_KEY"
+    assert cli(["config", "set", "beam_size", "3"]) == 0
+    again = SettingsDialog()
+    qtbot.addWidget(again)
+    assert again.beam_box.value() == 3 and not again.vad_box.isChecked()
+
+
+def test_a_folder_without_a_model_is_refused_with_what_is_missing(qtbot, tmp_path: Path) -> None:
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    assert not dialog.set_model_folder(str(tmp_path))
+    assert str(tmp_path) in dialog.model_note.text()
+    assert dialog.model_box.currentData() is None  # still the embedded model
+    from desktop.core.transcribe import embedded_model_dir
+
+    assert dialog.set_model_folder(str(embedded_model_dir()))
+    assert dialog.model_box.currentData() == str(embedded_model_dir().resolve())
+
+
+def test_server_without_a_model_name_is_not_saved(qtbot) -> None:
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    dialog.engine_box.setCurrentIndex(1)
+    dialog.llm_model_box.setCurrentText("")
+    dialog.accept()
+    assert "model" in dialog.error_label.text()
+    assert load_settings().insight_engine is None
+
+
+def test_test_connection_lists_the_server_models_or_says_why(qtbot) -> None:
+    server = ScriptedServer()
+    try:
+        dialog = SettingsDialog()
+        qtbot.addWidget(dialog)
+        dialog.engine_box.setCurrentIndex(1)
+        dialog.url_edit.setText(server.url)
+        dialog.test_button.click()
+        qtbot.waitUntil(lambda: dialog.server_note.text().startswith("Connected"), timeout=10_000)
+        assert "scripted" in dialog.server_note.text()
+        assert dialog.llm_model_box.findText("scripted") >= 0
+        dialog.url_edit.setText("http://127.0.0.1:9/v1")  # nothing listens there
+        dialog.test_button.click()
+        qtbot.waitUntil(lambda: "cannot connect" in dialog.server_note.text(), timeout=10_000)
+        assert "127.0.0.1:9" in dialog.server_note.text()
+    finally:
+        server.stop()
