@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import unicodedata
 from pathlib import Path
@@ -9,9 +10,15 @@ from pathlib import Path
 import pytest
 
 from desktop.core.errors import EarmarkError
-from desktop.core.exporters import default_filename, write_atomic
+from desktop.core.exporters import (
+    TargetExistsError,
+    default_filename,
+    export_episode,
+    write_atomic,
+)
 from desktop.core.exporters.files import MAX_STEM_BYTES, MAX_STEM_CHARS
 from desktop.core.model import Episode, EpisodeDocument, EpisodeSource, EpisodeStatus
+from desktop.core.store import Library
 
 
 def doc_titled(title: str, episode_id: int = 42) -> EpisodeDocument:
@@ -206,3 +213,147 @@ def test_written_under_default_name(tmp_path: Path) -> None:
         name = default_filename(doc_titled(title), "md")
         write_atomic(tmp_path / name, "ok")
         assert (tmp_path / name).read_text(encoding="utf-8") == "ok"
+
+
+# --- never replacing a file unless asked ------------------------------------------------------
+
+
+def test_no_overwrite_refuses_an_existing_file_and_leaves_it(tmp_path: Path) -> None:
+    target = tmp_path / "a.md"
+    target.write_text("mine", encoding="utf-8")
+    with pytest.raises(TargetExistsError) as info:
+        write_atomic(target, "new", overwrite=False)
+    assert info.value.path == target
+    assert str(target) in str(info.value) and "already exists" in str(info.value)
+    assert target.read_text(encoding="utf-8") == "mine"
+    assert os.listdir(tmp_path) == ["a.md"]
+
+
+def test_no_overwrite_writes_a_new_file(tmp_path: Path) -> None:
+    write_atomic(tmp_path / "a.md", "fresh", overwrite=False)
+    assert (tmp_path / "a.md").read_text(encoding="utf-8") == "fresh"
+    assert os.listdir(tmp_path) == ["a.md"]
+
+
+def test_no_overwrite_refuses_a_dangling_symlink(tmp_path: Path) -> None:
+    link = tmp_path / "a.md"
+    link.symlink_to(tmp_path / "nowhere.md")
+    with pytest.raises(TargetExistsError):
+        write_atomic(link, "x", overwrite=False)
+    assert not (tmp_path / "nowhere.md").exists()
+
+
+def test_a_file_appearing_during_the_write_is_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "a.md"
+    real_link = os.link
+
+    def racing_link(src: object, dst: object) -> None:
+        Path(str(dst)).write_text("theirs", encoding="utf-8")  # someone else was quicker
+        real_link(src, dst)
+
+    monkeypatch.setattr(os, "link", racing_link)
+    with pytest.raises(TargetExistsError):
+        write_atomic(target, "ours", overwrite=False)
+    assert target.read_text(encoding="utf-8") == "theirs"
+    assert os.listdir(tmp_path) == ["a.md"]
+
+
+def test_no_overwrite_without_hard_links_still_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(src: object, dst: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    write_atomic(tmp_path / "new.md", "x", overwrite=False)  # falls back to a rename
+    assert (tmp_path / "new.md").read_text(encoding="utf-8") == "x"
+    (tmp_path / "old.md").write_text("keep", encoding="utf-8")
+    with pytest.raises(TargetExistsError):
+        write_atomic(tmp_path / "old.md", "x", overwrite=False)
+    assert (tmp_path / "old.md").read_text(encoding="utf-8") == "keep"
+    assert sorted(os.listdir(tmp_path)) == ["new.md", "old.md"]
+
+
+# --- file names: unique per episode, never outside the folder ------------------------------------
+
+
+def test_disambiguated_name_carries_the_episode_id() -> None:
+    doc = doc_titled("Talk", episode_id=12)
+    assert default_filename(doc, "md", disambiguate=True) == "Talk (episode 12).md"
+    assert default_filename(doc_titled("", 12), "srt", disambiguate=True) == "episode-12.srt"
+    long = default_filename(doc_titled("word " * 100, 123456), "md", disambiguate=True)
+    assert long.endswith(" (episode 123456).md")
+    assert_portable(long)
+
+
+HOSTILE_TITLES = [
+    "../../etc/passwd",
+    "..\\..\\Windows\\System32\\evil",
+    "/absolute/path",
+    "..",
+    ".",
+    "~",
+    "a/../../b",
+    "C:\\temp\\x",
+    "NUL",
+    "com1.tar.gz",
+    "LPT9 ",
+    "line\nbreak\rand\ttab",
+    "\x00\x1f\x7f",
+    "zero\u200bwidth and bom\ufeff",
+    "\u202eexe.md",
+]
+
+
+@pytest.mark.parametrize("title", HOSTILE_TITLES)
+def test_hostile_titles_stay_inside_the_chosen_folder(tmp_path: Path, title: str) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for disambiguate in (False, True):
+        doc = doc_titled(title)
+        name = default_filename(doc, "md", disambiguate)
+        assert_portable(name)
+        assert Path(name).name == name and name not in (".", "..")
+        assert ".." not in Path(name).parts
+        written = export_episode(doc, "md", folder, overwrite=True, disambiguate=disambiguate)
+        assert written.parent == folder
+        assert written.resolve().parent == folder.resolve()
+    assert {p.parent for p in tmp_path.rglob("*")} == {tmp_path, folder}
+
+
+def test_export_episode_refuses_to_replace_in_a_folder(tmp_path: Path) -> None:
+    doc = doc_titled("Talk")
+    first = export_episode(doc, "txt", tmp_path, overwrite=False)
+    with pytest.raises(TargetExistsError):
+        export_episode(doc, "txt", tmp_path, overwrite=False)
+    assert export_episode(doc, "txt", tmp_path, overwrite=True) == first
+
+
+# --- the export service: names unique among the library's episodes ----------------------------
+
+
+def test_suggested_names_are_unique_per_episode(library: Library, tmp_path: Path) -> None:
+    from desktop.services.exporting import export_to_path, suggested_filename
+
+    tmp_path = tmp_path / "exports"
+    tmp_path.mkdir()
+    ids = [
+        library.create_episode(title, EpisodeSource.IMPORTED, EpisodeStatus.DONE).id
+        for title in ("Talk: one?", "Talk  one", "talk one", "Other", "Talk one")
+    ]
+    names = [suggested_filename(library, i, "md") for i in ids]
+    assert names == [
+        "Talk one.md",
+        f"Talk one (episode {ids[1]}).md",
+        f"talk one (episode {ids[2]}).md",  # macOS and Windows ignore case
+        "Other.md",
+        f"Talk one (episode {ids[4]}).md",
+    ]
+    paths = [export_to_path(library, i, "md", tmp_path) for i in ids]
+    assert [p.name for p in paths] == names
+    assert len(set(os.listdir(tmp_path))) == 5
+    with pytest.raises(TargetExistsError):
+        export_to_path(library, ids[0], "md", tmp_path)
+    assert export_to_path(library, ids[0], "md", tmp_path, overwrite=True) == paths[0]

@@ -244,3 +244,122 @@ def test_any_string_is_valid_on_the_capped_path_too(populated, query: str) -> No
     library, a, _ = populated
     search(library.conn, query, rank_cap=1)
     search(library.conn, query, episode_id=a, rank_cap=1)
+
+
+# --- what a person means --------------------------------------------------------------------
+
+SYMBOLS = [
+    "I write C++ for a living.",  # 0
+    "Correct, that could be called a bug.",  # 1
+    "C is older than C++17 and C#.",  # 2
+    "Vitamin C and zinc.",  # 3
+    "AT&T and Verizon merged? No.",  # 4
+    "Open 24/7 for $100 a month.",  # 5
+    "We ported it to .NET and node.js last year.",  # 6
+    "To be or not to be, and that is the question.",  # 7
+    "Self-driving cars and self play.",  # 8
+    "ABC++ is not a language.",  # 9
+]
+
+
+@pytest.fixture
+def symbols(library: Library) -> tuple[Library, int]:
+    episode = library.create_episode("Symbols", EpisodeSource.IMPORTED, EpisodeStatus.DONE)
+    library.append_segments(
+        episode.id, [Segment(float(i), i + 0.9, t) for i, t in enumerate(SYMBOLS)]
+    )
+    return library, episode.id
+
+
+def idxs(hits: list) -> set[int]:
+    return {h.segment_idx for h in hits}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("AND", {2, 3, 4, 6, 7, 8}),
+        ("and", {2, 3, 4, 6, 7, 8}),
+        ("OR", {7}),
+        ("NOT", {7, 9}),
+        ("NOT AND", {7}),
+        ("be AND", {7}),
+        ("OR be", {7}),
+        ("to be OR", {7}),
+    ],
+)
+def test_lone_or_edge_operators_are_words(symbols, query: str, expected: set[int]) -> None:
+    library, _ = symbols
+    assert idxs(search(library.conn, query)) == expected
+
+
+def test_operators_between_words_still_work(symbols) -> None:
+    library, _ = symbols
+    assert idxs(search(library.conn, "zinc OR verizon")) == {3, 4}
+    assert idxs(search(library.conn, "play NOT driving")) == set()
+    assert idxs(search(library.conn, "and NOT zinc")) == {2, 4, 6, 7, 8}
+    assert idxs(search(library.conn, "cars AND play")) == {8}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("C++", {0, 2}),  # "C++17" starts with C++; ABC++ does not count
+        ("c++", {0, 2}),
+        ("C#", {2}),
+        ("AT&T", {4}),
+        ("$100", {5}),
+        ("24/7", {5}),
+        (".NET", {6}),
+        ("node.js", {6}),
+        ('"write C++"', {0}),
+        ("C++ living", {0}),
+        ("C++ OR zinc", {0, 2, 3}),
+        ("zinc OR C#", {2, 3}),
+        ('"C" -C++', {3}),
+        ("-C++", {0, 2}),  # nothing to exclude from: the term itself
+    ],
+)
+def test_terms_with_symbols_match_as_typed(symbols, query: str, expected: set[int]) -> None:
+    library, _ = symbols
+    assert idxs(search(library.conn, query)) == expected
+    assert idxs(search(library.conn, query, rank_cap=1)) <= expected
+
+
+def test_symbol_terms_are_highlighted_whole(symbols) -> None:
+    library, _ = symbols
+    (hit,) = search(library.conn, "C++ living")
+    assert highlight(hit.snippet, "[", "]") == "I write [C++] for a [living]."
+    hits = search(library.conn, "C++", rank_cap=1)
+    assert all("[C++]" in highlight(h.snippet, "[", "]") for h in hits)
+
+
+def test_a_query_of_exclusions_only_searches_the_words(symbols) -> None:
+    library, _ = symbols
+    assert idxs(search(library.conn, "-self")) == {8}
+    assert idxs(search(library.conn, "-self -play")) == {8}
+    assert idxs(search(library.conn, "-self play")) == set()  # a real exclusion
+
+
+def test_exclusions_with_symbols_leave_other_c_words(symbols) -> None:
+    library, _ = symbols
+    assert idxs(search(library.conn, "Vitamin -C++")) == {3}
+    assert idxs(search(library.conn, '"C" -C#')) == {0, 3}
+
+
+SYMBOL_SYNTAX = st.sampled_from(
+    ["C", "+", "#", "&", "$", "/", ".", "-", '"', "*", "OR", "AND", "NOT", " ", "zinc", "\\", "("]
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(parts=st.lists(SYMBOL_SYNTAX, max_size=10))
+def test_any_mix_of_symbols_operators_and_notes_is_a_valid_query(symbols, parts) -> None:
+    library, episode = symbols
+    if not library.notes(episode):
+        library.add_note(episode, "C++ and zinc, noted", time=1.0)
+    for query in ("".join(parts), " ".join(parts)):
+        search(library.conn, query)
+        search(library.conn, query, rank_cap=1, episode_id=episode)

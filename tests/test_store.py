@@ -169,3 +169,59 @@ def test_segments_without_words_and_one_row_s_words(library) -> None:
     assert library.segment_words(episode.id, 1) is None
     assert library.segment_words(episode.id, 7) is None
     assert [s.text for s in library.segments(episode.id, first=1)] == ["Bye."]
+
+
+def test_migrates_a_version_3_file_to_edited_flags_and_searchable_notes(tmp_path: Path) -> None:
+    path = tmp_path / "v3.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, target=3) == 3
+    conn.execute(
+        "INSERT INTO episodes (id, title, source, status, created, updated) "
+        "VALUES (4, 'Old talk', 'transcribed', 'done', '2025-01-01', '2025-01-01')"
+    )
+    conn.execute(
+        'INSERT INTO segments (episode_id, idx, start, "end", text, speaker, words) '
+        "VALUES (4, 0, 0.0, 2.0, 'penguins migrate south', 'Ann', "
+        '\'[{"start":0.0,"end":0.5,"word":" penguins","probability":0.9}]\')'
+    )
+    conn.execute(
+        "INSERT INTO notes (episode_id, segment_idx, time, text, created) "
+        "VALUES (4, 0, 1.0, 'walrus sighting noted', '2025-01-02')"
+    )
+    with pytest.raises(sqlite3.OperationalError):
+        conn.execute("SELECT edited FROM segments")
+    conn.close()
+
+    with Library.open(path) as library:
+        assert schema_version(library.conn) == LATEST_VERSION == 4
+        (segment,) = library.segments(4)
+        assert (segment.text, segment.speaker, segment.edited) == (
+            "penguins migrate south",
+            "Ann",
+            False,
+        )
+        assert segment.words == [Word(0.0, 0.5, " penguins", 0.9)]
+        # Notes written before v4 are in the new index; new ones follow by trigger.
+        rows = library.conn.execute(
+            "SELECT rowid FROM notes_fts WHERE notes_fts MATCH 'walrus'"
+        ).fetchall()
+        assert [r[0] for r in rows] == [1]
+        library.add_note(4, "a second walrus", time=1.5)
+        rows = library.conn.execute(
+            "SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'walrus'"
+        ).fetchone()
+        assert rows[0] == 2
+        library.update_segment(4, 0, "penguins fly north", segment.words, edited=True)
+        assert library.segment(4, 0).edited
+        assert _fts_rowids(library, "north") == [1]
+        assert _fts_rowids(library, "south") == []
+        with pytest.raises(sqlite3.IntegrityError):
+            library.conn.execute("UPDATE segments SET edited = 2")
+
+
+def test_sqlite_utils_sees_the_notes_index(library: Library) -> None:
+    episode_id = _episode_with_segments(library, ["one"])
+    library.add_note(episode_id, "remember the walrus", time=0.5)
+    db = sqlite_utils.Database(library.path)
+    assert "notes_fts" in db.table_names()
+    assert [h["text"] for h in db["notes"].search("walrus")] == ["remember the walrus"]

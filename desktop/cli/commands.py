@@ -11,6 +11,7 @@ from desktop.cli.output import (
     episode_table,
     hit_json,
     hit_line,
+    note_json,
     print_json,
 )
 from desktop.core.errors import EarmarkError
@@ -18,7 +19,7 @@ from desktop.core.paths import default_db_path
 from desktop.core.search import search
 from desktop.core.store import Library
 from desktop.core.timecode import hms, short
-from desktop.services.exporting import export_text, export_to_path
+from desktop.services.exporting import TargetExistsError, export_text, export_to_path
 from desktop.services.importing import import_paths
 
 
@@ -91,9 +92,17 @@ def show_cmd(args: argparse.Namespace) -> int:
                 "episode": episode_json(doc.episode),
                 "chapters": [{"start": c.start, "title": c.title} for c in doc.chapters],
                 "segments": [
-                    {"start": s.start, "end": s.end, "speaker": s.speaker, "text": s.text}
-                    for s in doc.segments
+                    {
+                        "idx": idx,
+                        "start": s.start,
+                        "end": s.end,
+                        "speaker": s.speaker,
+                        "text": s.text,
+                        "edited": s.edited,
+                    }
+                    for idx, s in enumerate(doc.segments)
                 ],
+                "notes": [note_json(n) for n in doc.notes],
             }
         )
         return 0
@@ -111,14 +120,15 @@ def show_cmd(args: argparse.Namespace) -> int:
 def search_cmd(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise EarmarkError("--limit must be at least 1")
+    query = " ".join(args.query)
     with Library.open() as library:
         if args.episode is not None:
             library.episode(args.episode)
-        hits = search(library.conn, args.query, episode_id=args.episode, limit=args.limit)
+        hits = search(library.conn, query, episode_id=args.episode, limit=args.limit)
     if args.json:
         print_json([hit_json(h) for h in hits])
     elif not hits:
-        print(f"No matches for {args.query!r}.")
+        print(f"No matches for {query!r}.")
     else:
         bold = sys.stdout.isatty()
         for hit in hits:
@@ -132,7 +142,13 @@ def export_cmd(args: argparse.Namespace) -> int:
             sys.stdout.write(export_text(library, args.id, args.format))
             return 0
         out = Path(args.output) if args.output else None
-        path = export_to_path(library, args.id, args.format, out)
+        try:
+            path = export_to_path(library, args.id, args.format, out, overwrite=args.force)
+        except TargetExistsError as exc:
+            raise EarmarkError(
+                f"{exc.path} already exists; add --force to replace it, or choose another "
+                "file with -o"
+            ) from exc
     if args.json:
         print_json({"path": str(path)})
     else:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 
 from desktop import __version__
-from desktop.cli import commands, config, insights, transcribing
+from desktop.cli import commands, config, editing, insights, notes, transcribing
 from desktop.core.errors import EarmarkError
 from desktop.core.exporters import FORMATS
 
@@ -37,8 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", type=int, metavar="ID")
     p.set_defaults(handler=commands.show_cmd)
 
-    p = sub.add_parser("search", parents=[json_flag], help="search every transcript")
-    p.add_argument("query", metavar="QUERY")
+    p = sub.add_parser(
+        "search",
+        parents=[json_flag],
+        help="search every transcript and note",
+        description="Search every transcript and note. Words may start with '-' "
+        "(earmark search -self): only the options below are read as options.",
+    )
+    p.add_argument("query", nargs="+", metavar="QUERY")
     p.add_argument("--episode", type=int, metavar="ID", help="search one episode only")
     p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N hits (20)")
     p.set_defaults(handler=commands.search_cmd)
@@ -52,7 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="file or folder to write (default: current folder); '-' prints to stdout",
     )
+    p.add_argument("--force", action="store_true", help="replace the file if it exists")
     p.set_defaults(handler=commands.export_cmd)
+
+    p = sub.add_parser("note", help="add, list, edit or delete notes on an episode")
+    notes.add_arguments(p, json_flag)
+
+    p = sub.add_parser("edit", parents=[json_flag], help="correct the text of a segment")
+    editing.add_edit_arguments(p)
+    p.set_defaults(handler=editing.edit_cmd)
+
+    p = sub.add_parser("speaker", help="list or rename an episode's speakers")
+    editing.add_speaker_arguments(p, json_flag)
 
     p = sub.add_parser(
         "transcribe", parents=[json_flag], help="transcribe an audio or video file locally"
@@ -88,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     q = db_sub.add_parser("path", parents=[json_flag], help="print the library file's path")
     q.set_defaults(handler=commands.db_path_cmd)
+
+    # Desktop integration (desktop/cli/desktop_cmd.py): install / uninstall.
+    from desktop.cli import desktop_cmd
+
+    p = sub.add_parser("desktop", help="register Earmark with the desktop: menu, icon, file types")
+    desktop_cmd.add_arguments(p)
     return parser
 
 
@@ -99,9 +124,67 @@ def command_names() -> frozenset[str]:
     return frozenset()
 
 
+# The search command's own options; any other word, even one starting with "-", is query.
+_SEARCH_OPTIONS = {
+    "--episode": True,
+    "--limit": True,
+    "--json": False,
+    "-h": False,
+    "--help": False,
+}
+
+
+def search_argv(argv: Sequence[str]) -> list[str]:
+    """`earmark search` arguments rearranged so that argparse takes no query word for an
+    option: options first, then `--`, then the query words in the order typed.
+
+    `earmark search -self`, `earmark search deep -cooking --limit 5` and
+    `earmark search -- -self` all work. Long options may be abbreviated (`--lim 5`) or take
+    `=value`; a word after `--` is always a query word.
+    """
+    args = list(argv)
+    try:
+        at = next(i for i, a in enumerate(args) if not a.startswith("-"))
+    except StopIteration:
+        return args
+    if args[at] != "search":
+        return args
+    options: list[str] = []
+    words: list[str] = []
+    rest = iter(args[at + 1 :])
+    for arg in rest:
+        if arg == "--":
+            words.extend(rest)
+            break
+        name, has_value, _ = arg.partition("=")
+        option = _search_option(name)
+        if option is None:
+            words.append(arg)
+            continue
+        options.append(option + ("=" + arg.split("=", 1)[1] if has_value else ""))
+        if _SEARCH_OPTIONS[option] and not has_value:
+            value = next(rest, None)
+            if value is not None:
+                options.append(value)
+    return [*args[: at + 1], *options, "--", *words] if words else [*args[: at + 1], *options]
+
+
+def _search_option(name: str) -> str | None:
+    if name in _SEARCH_OPTIONS:
+        return name
+    if name.startswith("--") and len(name) > 3:
+        matches = [o for o in _SEARCH_OPTIONS if o.startswith(name)]
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(search_argv(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # --help, --version and usage errors: argparse has printed
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
@@ -114,6 +197,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("earmark: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`earmark show 1 | head`): stop quietly, like other Unix
+        # tools, and keep Python from complaining when it flushes stdout at exit.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

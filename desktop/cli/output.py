@@ -8,7 +8,7 @@ from dataclasses import asdict
 from enum import Enum
 from typing import Any
 
-from desktop.core.model import Episode
+from desktop.core.model import Episode, Note
 from desktop.core.search import SearchHit, highlight
 from desktop.core.timecode import short
 
@@ -34,6 +34,8 @@ def episode_json(episode: Episode) -> dict[str, Any]:
 
 def hit_json(hit: SearchHit) -> dict[str, Any]:
     return {
+        "kind": hit.kind,
+        "note_id": hit.note_id,
         "episode_id": hit.episode_id,
         "title": hit.title,
         "segment_idx": hit.segment_idx,
@@ -74,5 +76,26 @@ def episode_table(episodes: list[Episode]) -> str:
 def hit_line(hit: SearchHit, bold: bool) -> str:
     open_mark, close_mark = ("\x1b[1m", "\x1b[0m") if bold else ("**", "**")
     speaker = f"{hit.speaker}: " if hit.speaker else ""
-    snippet = highlight(hit.snippet, open_mark, close_mark)
+    if hit.note_id is not None:
+        speaker = f"note {hit.note_id}: "
+    snippet = " ".join(highlight(hit.snippet, open_mark, close_mark).split())
     return f"#{hit.episode_id} {hit.title} @ {short(hit.start)}  {speaker}{snippet}"
+
+
+def note_json(note: Note) -> dict[str, Any]:
+    return {
+        "id": note.id,
+        "episode_id": note.episode_id,
+        "time": note.time,
+        "segment_idx": note.segment_idx,
+        "text": note.text,
+        "created": note.created,
+    }
+
+
+def note_line(note: Note) -> str:
+    where = f"[{short(note.time)}] " if note.time is not None else ""
+    if not where and note.segment_idx is not None:
+        where = f"[segment {note.segment_idx}] "
+    text = " / ".join(line.strip() for line in note.text.splitlines() if line.strip())
+    return f"{note.id:>4}  {where}{text}"

@@ -20,13 +20,17 @@ class Word:
 
 @dataclass(slots=True)
 class Segment:
-    """A timed piece of transcript; its position in the episode is its index."""
+    """A timed piece of transcript; its position in the episode is its index.
+
+    `edited` is True once a person has corrected the text (see desktop.services.editing).
+    """
 
     start: float
     end: float
     text: str
     speaker: str | None = None
     words: list[Word] | None = None
+    edited: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,9 @@
 
 - render(doc, fmt) -> str: the file's text.
 - write_atomic(path, text): UTF-8, atomic replace; EarmarkError naming the path.
-- default_filename(doc, fmt) -> str: a file name that is valid on every OS.
-- export_episode(doc, fmt, path) -> Path: render + write_atomic; the path written.
+- default_filename(doc, fmt, disambiguate=False) -> str: a file name valid on every OS.
+- export_episode(doc, fmt, path, overwrite=True) -> Path: render + write_atomic; the path
+  written (TargetExistsError when it exists and overwrite is False).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desktop.core.errors import EarmarkError
-from desktop.core.exporters.files import safe_stem, write_atomic
+from desktop.core.exporters.files import TargetExistsError, safe_stem, write_atomic
 from desktop.core.exporters.json_export import render_json
 from desktop.core.exporters.markdown import render_markdown
 from desktop.core.exporters.plaintext import render_txt
@@ -21,6 +22,7 @@ from desktop.core.model import EpisodeDocument
 
 __all__ = [
     "FORMATS",
+    "TargetExistsError",
     "default_filename",
     "export_episode",
     "normalize_format",
@@ -51,18 +53,38 @@ def render(doc: EpisodeDocument, fmt: str) -> str:
     return _RENDERERS[normalize_format(fmt)](doc)
 
 
-def default_filename(doc: EpisodeDocument, fmt: str) -> str:
-    """The episode title made safe as a file name, plus the format's extension."""
+def default_filename(doc: EpisodeDocument, fmt: str, disambiguate: bool = False) -> str:
+    """The episode title made safe as a file name, plus the format's extension.
+
+    With disambiguate=True the episode id follows the title, "Title (episode 12).md", for
+    an episode whose title gives the same name as another episode's. The result is always
+    one plain file name: no folder separator, never "." or "..".
+    """
     ext = normalize_format(fmt)
-    return f"{safe_stem(doc.episode.title, f'episode-{doc.episode.id}')}.{ext}"
+    fallback = f"episode-{doc.episode.id}"
+    suffix = f" (episode {doc.episode.id})" if disambiguate else ""
+    stem = safe_stem(doc.episode.title, fallback, reserve=suffix)
+    if suffix and stem != fallback:
+        stem += suffix
+    name = f"{stem}.{ext}"
+    if Path(name).name != name or name.startswith("."):  # pragma: no cover - safe_stem's job
+        raise EarmarkError(f"unsafe file name {name!r} for episode {doc.episode.id}")
+    return name
 
 
-def export_episode(doc: EpisodeDocument, fmt: str, path: Path) -> Path:
+def export_episode(
+    doc: EpisodeDocument,
+    fmt: str,
+    path: Path,
+    overwrite: bool = True,
+    disambiguate: bool = False,
+) -> Path:
     """Render and write atomically. When `path` is an existing folder, the file goes in it
-    under default_filename(). Returns the path written."""
+    under default_filename(). Returns the path written. With overwrite=False an existing
+    file is left alone: TargetExistsError naming it."""
     text = render(doc, fmt)
     path = Path(path)
     if path.is_dir():
-        path = path / default_filename(doc, fmt)
-    write_atomic(path, text)
+        path = path / default_filename(doc, fmt, disambiguate)
+    write_atomic(path, text, overwrite=overwrite)
     return path

@@ -1,8 +1,10 @@
-"""Writing export files safely: atomic replace and file names valid on every OS."""
+"""Writing export files safely: atomic replace (or never replace) and file names valid on
+every OS."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -28,8 +30,20 @@ _WINDOWS_RESERVED = {
 _DANGLING = re.compile(r"[\u200d\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]+$")
 
 
-def safe_stem(title: str | None, fallback: str) -> str:
-    """`title` reduced to a file name stem that Windows, macOS and Linux all accept."""
+class TargetExistsError(EarmarkError):
+    """The export target exists and the caller did not allow replacing it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        super().__init__(f"{self.path} already exists")
+
+
+def safe_stem(title: str | None, fallback: str, reserve: str = "") -> str:
+    """`title` reduced to a file name stem that Windows, macOS and Linux all accept.
+
+    `reserve` is text that will follow the stem (" (episode 12)"): the title is cut so that
+    the two together stay within the limits.
+    """
     text = unicodedata.normalize("NFC", title or "")
     chars: list[str] = []
     for ch in text:
@@ -40,7 +54,7 @@ def safe_stem(title: str | None, fallback: str) -> str:
         else:
             chars.append(ch)
     stem = " ".join("".join(chars).split())
-    stem = _truncate(stem)
+    stem = _truncate(stem, MAX_STEM_CHARS - len(reserve), MAX_STEM_BYTES - len(reserve.encode()))
     # Windows drops trailing dots and spaces; a leading dot hides the file on Unix.
     stem = stem.strip(" .")
     if stem.split(".")[0].strip().upper() in _WINDOWS_RESERVED:
@@ -48,11 +62,11 @@ def safe_stem(title: str | None, fallback: str) -> str:
     return stem or fallback
 
 
-def _truncate(stem: str) -> str:
-    if len(stem) <= MAX_STEM_CHARS and len(stem.encode("utf-8")) <= MAX_STEM_BYTES:
+def _truncate(stem: str, max_chars: int, max_bytes: int) -> str:
+    if len(stem) <= max_chars and len(stem.encode("utf-8")) <= max_bytes:
         return stem
-    cut = stem[:MAX_STEM_CHARS]
-    while len(cut.encode("utf-8")) > MAX_STEM_BYTES:
+    cut = stem[:max_chars]
+    while len(cut.encode("utf-8")) > max_bytes:
         cut = cut[:-1]
     # Prefer ending at a word boundary when one is reasonably close.
     space = cut.rfind(" ")
@@ -65,11 +79,16 @@ def _truncate(stem: str) -> str:
     return cut.rstrip()
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str, overwrite: bool = True) -> None:
     """Write `text` as UTF-8 to `path` so that readers see the old file or the new one, never
     a partial one. On failure the temporary file is removed and an existing target is kept.
+
+    With overwrite=False an existing `path` is never replaced, not even one that appears
+    while the file is written: TargetExistsError instead.
     """
     path = Path(path)
+    if not overwrite and os.path.lexists(path):
+        raise TargetExistsError(path)
     data = text.encode("utf-8", errors="replace")  # lone surrogates must not abort an export
     tmp = _open_temp(path)
     fd, tmp_path = tmp
@@ -79,15 +98,50 @@ def write_atomic(path: Path, text: str) -> None:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            _copy_mode(path, tmp_path)
-            os.replace(tmp_path, path)
+            if overwrite:
+                _copy_mode(path, tmp_path)
+                os.replace(tmp_path, path)
+            else:
+                _move_no_clobber(tmp_path, path)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp_path)
             raise
+    except FileExistsError as exc:
+        raise TargetExistsError(path) from exc
     except OSError as exc:
         raise EarmarkError(f"cannot write {path}: {_reason(exc)}") from exc
     _fsync_dir(path.parent)
+
+
+def _move_no_clobber(tmp_path: Path, path: Path) -> None:
+    """Rename `tmp_path` to `path` only if `path` does not exist, atomically where possible.
+
+    A hard link fails with FileExistsError when the target exists (POSIX); on Windows a
+    rename does. A file system without hard links (FAT, some network shares) gets a check
+    and a rename, which leaves a moment for a race.
+    """
+    if os.name == "nt":
+        os.rename(tmp_path, path)
+        return
+    try:
+        os.link(tmp_path, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (
+            errno.EPERM,
+            errno.ENOTSUP,
+            errno.EOPNOTSUPP,
+            errno.EXDEV,
+            errno.EMLINK,
+        ):
+            raise
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, "exists", str(path)) from exc
+        os.rename(tmp_path, path)
+        return
+    os.unlink(tmp_path)
 
 
 def _open_temp(path: Path) -> tuple[int, Path]:

@@ -4,7 +4,8 @@ Shape (version 1):
     {"format": "earmark", "version": 1,
      "episode": {every Episode field},
      "segments": [{"start", "end", "text", "speaker",
-                   "words": [{"word", "start", "end", "probability"}] or null}],
+                   "words": [{"word", "start", "end", "probability"}] or null,
+                   "edited": true only on a segment a person corrected}],
      "chapters": [{"start", "title"}],
      "notes": [{"id", "episode_id", "text", "created", "segment_idx", "time"}],
      "insights": the insight payload dict, or null}
@@ -19,38 +20,41 @@ import math
 from enum import Enum
 from typing import Any
 
-from desktop.core.model import EpisodeDocument
+from desktop.core.model import EpisodeDocument, Segment
 
 JSON_FORMAT = "earmark"
 JSON_VERSION = 1
 
 
 def to_json_dict(doc: EpisodeDocument) -> dict[str, Any]:
-    segments = [
-        {
-            "start": seg.start,
-            "end": seg.end,
-            "text": seg.text,
-            "speaker": seg.speaker,
-            "words": None
-            if seg.words is None
-            else [
-                {"word": w.text, "start": w.start, "end": w.end, "probability": w.probability}
-                for w in seg.words
-            ],
-        }
-        for seg in doc.segments
-    ]
     data = {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
         "episode": dataclasses.asdict(doc.episode),
-        "segments": segments,
+        "segments": [_segment(seg) for seg in doc.segments],
         "chapters": [{"start": c.start, "title": c.title} for c in doc.chapters],
         "notes": [dataclasses.asdict(n) for n in doc.notes],
         "insights": doc.insights.to_dict() if doc.insights is not None else None,
     }
     return _plain(data)
+
+
+def _segment(seg: Segment) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "start": seg.start,
+        "end": seg.end,
+        "text": seg.text,
+        "speaker": seg.speaker,
+        "words": None
+        if seg.words is None
+        else [
+            {"word": w.text, "start": w.start, "end": w.end, "probability": w.probability}
+            for w in seg.words
+        ],
+    }
+    if seg.edited:
+        item["edited"] = True
+    return item
 
 
 def _plain(value: Any) -> Any:

@@ -166,6 +166,13 @@ class Library:
         )
         return [episode_from_row(row, counts.get(row["id"], 0)) for row in rows]
 
+    def episode_titles(self) -> list[tuple[int, str]]:
+        """(id, title) of every episode, oldest first: cheap (no segment counts)."""
+        return [
+            (int(r[0]), r[1])
+            for r in self.conn.execute("SELECT id, title FROM episodes ORDER BY id")
+        ]
+
     def find_episode(self, **where: str) -> Episode | None:
         """The most recent episode whose columns equal `where` (e.g. source_sha256=...)."""
         clause = " AND ".join(f"{name} = ?" for name in where)
@@ -224,11 +231,88 @@ class Library:
         """
         column = "words" if words else "NULL AS words"
         rows = self.conn.execute(
-            f'SELECT start, "end", text, speaker, {column} FROM segments '
+            f'SELECT start, "end", text, speaker, {column}, edited FROM segments '
             "WHERE episode_id = ? AND idx >= ? ORDER BY idx",
             (episode_id, first),
         )
         return [segment_from_row(row) for row in rows]
+
+    def segment(self, episode_id: int, idx: int) -> Segment:
+        """One segment with its words; NotFoundError naming the episode and the range."""
+        row = self.conn.execute(
+            'SELECT start, "end", text, speaker, words, edited FROM segments '
+            "WHERE episode_id = ? AND idx = ?",
+            (episode_id, idx),
+        ).fetchone()
+        if row is None:
+            count = self.episode(episode_id).segment_count
+            have = f"segments 0-{count - 1}" if count else "no segments"
+            raise NotFoundError(f"episode {episode_id} has {have}; there is no segment {idx}")
+        return segment_from_row(row)
+
+    def update_segment(
+        self, episode_id: int, idx: int, text: str, words: list[Word] | None, edited: bool
+    ) -> Segment:
+        """Replace one segment's text, words and edited flag (its times and speaker stay).
+
+        The FTS index follows through the `segments_au` trigger, in the same transaction.
+        """
+        with self.transaction():
+            self.segment(episode_id, idx)
+            self.conn.execute(
+                "UPDATE segments SET text = ?, words = ?, edited = ? "
+                "WHERE episode_id = ? AND idx = ?",
+                (text, words_to_json(words), int(edited), episode_id, idx),
+            )
+            return self.segment(episode_id, idx)
+
+    def segment_at(self, episode_id: int, time: float) -> int | None:
+        """Index of the segment playing at `time` (the last one starting at or before it;
+        the first one for a time before it), or None for an episode without segments."""
+        row = self.conn.execute(
+            "SELECT idx FROM segments WHERE episode_id = ? AND start <= ? "
+            "ORDER BY idx DESC LIMIT 1",
+            (episode_id, time),
+        ).fetchone()
+        if row is None:
+            row = self.conn.execute(
+                "SELECT min(idx) FROM segments WHERE episode_id = ?", (episode_id,)
+            ).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
+    def speakers(self, episode_id: int) -> list[tuple[str, int]]:
+        """(speaker, number of segments) in order of first appearance."""
+        rows = self.conn.execute(
+            "SELECT speaker, count(*), min(idx) FROM segments "
+            "WHERE episode_id = ? AND speaker IS NOT NULL GROUP BY speaker ORDER BY min(idx)",
+            (episode_id,),
+        )
+        return [(row[0], int(row[1])) for row in rows]
+
+    def segments_with_speaker(self, episode_id: int, speaker: str | None) -> list[int]:
+        rows = self.conn.execute(
+            "SELECT idx FROM segments WHERE episode_id = ? AND speaker IS ? ORDER BY idx",
+            (episode_id, speaker),
+        )
+        return [int(row[0]) for row in rows]
+
+    def set_speaker(self, episode_id: int, indices: Iterable[int], speaker: str | None) -> int:
+        """Give the segments at `indices` this speaker, in one transaction; how many changed."""
+        with self.transaction():
+            cursor = self.conn.executemany(
+                "UPDATE segments SET speaker = ? WHERE episode_id = ? AND idx = ?",
+                [(speaker, episode_id, idx) for idx in indices],
+            )
+        return max(0, cursor.rowcount)
+
+    def rename_speaker(self, episode_id: int, old: str, new: str | None) -> int:
+        """Every segment of the episode spoken by `old` now by `new`; how many changed."""
+        with self.transaction():
+            cursor = self.conn.execute(
+                "UPDATE segments SET speaker = ? WHERE episode_id = ? AND speaker = ?",
+                (new, episode_id, old),
+            )
+        return max(0, cursor.rowcount)
 
     def segment_words(self, episode_id: int, idx: int) -> list[Word] | None:
         row = self.conn.execute(
@@ -260,15 +344,46 @@ class Library:
         segment_idx: int | None = None,
         time: float | None = None,
     ) -> Note:
-        self.episode(episode_id)
         with self.transaction():
+            self.episode(episode_id)
             cursor = self.conn.execute(
                 "INSERT INTO notes (episode_id, segment_idx, time, text, created) "
                 "VALUES (?, ?, ?, ?, ?)",
                 (episode_id, segment_idx, time, text, now_iso()),
             )
-        row = self.conn.execute("SELECT * FROM notes WHERE id = ?", (cursor.lastrowid,)).fetchone()
+            return self.note(int(cursor.lastrowid or 0))
+
+    def note(self, note_id: int) -> Note:
+        row = self.conn.execute("SELECT * FROM notes WHERE id = ?", (note_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no note with id {note_id} in {self.path}")
         return note_from_row(row)
+
+    def update_note(self, note_id: int, text: str) -> Note:
+        with self.transaction():
+            self.note(note_id)
+            self.conn.execute("UPDATE notes SET text = ? WHERE id = ?", (text, note_id))
+            return self.note(note_id)
+
+    def delete_note(self, note_id: int) -> Note:
+        """Remove a note; returns it as it was (so that it can be put back)."""
+        with self.transaction():
+            note = self.note(note_id)
+            self.conn.execute("DELETE FROM notes WHERE id = ?", (note_id,))
+        return note
+
+    def restore_note(self, note: Note) -> Note:
+        """Write `note` back exactly (same id, time, segment, text and creation stamp)."""
+        with self.transaction():
+            self.episode(note.episode_id)
+            if self.conn.execute("SELECT 1 FROM notes WHERE id = ?", (note.id,)).fetchone():
+                raise EarmarkError(f"note {note.id} already exists in {self.path}")
+            self.conn.execute(
+                "INSERT INTO notes (id, episode_id, segment_idx, time, text, created) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (note.id, note.episode_id, note.segment_idx, note.time, note.text, note.created),
+            )
+            return self.note(note.id)
 
     def notes(self, episode_id: int) -> list[Note]:
         rows = self.conn.execute(
@@ -278,6 +393,7 @@ class Library:
         return [note_from_row(row) for row in rows]
 
     def save_insights(self, episode_id: int, insights: Insights) -> None:
+        """Store a payload; the newest stored payload is the one the episode shows."""
         with self.transaction():
             self.conn.execute(
                 "INSERT INTO insights (episode_id, engine, model, created, payload) "
@@ -291,12 +407,24 @@ class Library:
                 ),
             )
 
-    def insights(self, episode_id: int) -> Insights | None:
-        """The newest stored insights for the episode, or None."""
-        row = self.conn.execute(
-            "SELECT payload FROM insights WHERE episode_id = ? ORDER BY id DESC LIMIT 1",
-            (episode_id,),
-        ).fetchone()
+    def insights(self, episode_id: int, engine: str | None = None) -> Insights | None:
+        """The episode's insights as shown (the newest stored payload), or None.
+
+        With `engine` ("extractive", "openai"): the newest payload that engine made, shown
+        or not. Every good payload is kept with its engine, so a failed LLM run can show the
+        previous LLM answer again instead of losing it.
+        """
+        if engine is None:
+            row = self.conn.execute(
+                "SELECT payload FROM insights WHERE episode_id = ? ORDER BY id DESC LIMIT 1",
+                (episode_id,),
+            ).fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT payload FROM insights WHERE episode_id = ? AND engine = ? "
+                "ORDER BY id DESC LIMIT 1",
+                (episode_id, engine),
+            ).fetchone()
         if row is None:
             return None
         try:

@@ -105,7 +105,32 @@ CREATE TABLE media_hashes (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+# v4: corrections and searchable notes. A segment whose text a person corrected is marked
+# `edited`; notes get an FTS5 index of their own (same tokenizer as the segments, external
+# content, kept in sync by triggers) so that library search finds them too.
+_V4 = """
+ALTER TABLE segments ADD COLUMN edited INTEGER NOT NULL DEFAULT 0 CHECK (edited IN (0, 1));
+
+CREATE VIRTUAL TABLE notes_fts USING fts5 (
+    text,
+    content="notes",
+    content_rowid="id",
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+INSERT INTO notes_fts (notes_fts) VALUES ('rebuild');
+CREATE TRIGGER notes_ai AFTER INSERT ON notes BEGIN
+    INSERT INTO notes_fts (rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER notes_ad AFTER DELETE ON notes BEGIN
+    INSERT INTO notes_fts (notes_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER notes_au AFTER UPDATE OF text ON notes BEGIN
+    INSERT INTO notes_fts (notes_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO notes_fts (rowid, text) VALUES (new.id, new.text);
+END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -41,6 +41,7 @@ def segment_from_row(row: sqlite3.Row) -> Segment:
         text=row["text"],
         speaker=row["speaker"],
         words=words_from_json(row["words"]),
+        edited=bool(row["edited"]),
     )
 
 

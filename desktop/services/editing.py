@@ -1,0 +1,142 @@
+"""Use cases: correcting what the recogniser got wrong, and naming speakers.
+
+Every change is one transaction, and the segments' FTS5 index follows through its update
+trigger, so a search right after an edit finds the new words and not the old ones.
+
+Undo and redo: edit_segment returns (before, after) as full Segment values (text, words,
+edited flag); restore_segment(library, episode_id, idx, before) undoes the edit exactly and
+restore_segment(..., after) redoes it. For speakers, take
+speaker_segments(library, episode_id, old) before rename_speaker; undo is
+set_speaker(library, episode_id, those indices, old), redo rename_speaker again.
+
+Word timings after an edit: the old words and the new text's tokens (split on whitespace)
+are compared after normalising both (case folded, punctuation and accents dropped) with
+difflib.SequenceMatcher. A word whose token is still there, in order, keeps its timing
+(its text becomes the token as now typed, e.g. with a corrected capital or comma); words
+that were changed, removed or added have no timing. No surviving word: no word timings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from desktop.core.errors import EarmarkError
+from desktop.core.model import Segment, Word
+from desktop.core.store import Library
+
+__all__ = [
+    "align_words",
+    "edit_segment",
+    "rename_speaker",
+    "restore_segment",
+    "set_speaker",
+    "speaker_segments",
+    "speakers",
+]
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def edit_segment(library: Library, episode_id: int, idx: int, text: str) -> tuple[Segment, Segment]:
+    """Correct segment `idx`'s text; returns (before, after).
+
+    Times and speaker stay; whitespace runs become single spaces; the segment is marked
+    edited and keeps the word timings of the words that did not change. The same text
+    again changes nothing (and does not mark the segment edited).
+    """
+    new_text = " ".join((text or "").split())
+    if not new_text:
+        raise EarmarkError(
+            f"the new text of segment {idx} of episode {episode_id} is empty; "
+            "a segment needs some text"
+        )
+    with library.transaction():
+        before = library.segment(episode_id, idx)
+        if new_text == before.text:
+            return before, before
+        words = align_words(before.words, new_text)
+        after = library.update_segment(episode_id, idx, new_text, words, edited=True)
+    return before, after
+
+
+def restore_segment(library: Library, episode_id: int, idx: int, segment: Segment) -> Segment:
+    """Write `segment`'s text, words and edited flag back to segment `idx` (undo/redo)."""
+    if not segment.text.strip():
+        raise EarmarkError(f"cannot restore segment {idx} of episode {episode_id}: no text")
+    return library.update_segment(episode_id, idx, segment.text, segment.words, segment.edited)
+
+
+def rename_speaker(library: Library, episode_id: int, old: str, new: str) -> int:
+    """Every segment of the episode spoken by `old` is now spoken by `new` (one transaction).
+
+    Returns how many segments changed. Renaming to a name already used merges the two.
+    """
+    name = " ".join((new or "").split())
+    if not name:
+        raise EarmarkError("a speaker needs a name")
+    with library.transaction():
+        library.episode(episode_id)
+        speakers = [s for s, _ in library.speakers(episode_id)]
+        if old not in speakers:
+            known = ", ".join(repr(s) for s in speakers) or "none"
+            raise EarmarkError(
+                f"no segment of episode {episode_id} is spoken by {old!r} (speakers: {known})"
+            )
+        if name == old:
+            return 0
+        return library.rename_speaker(episode_id, old, name)
+
+
+def speakers(library: Library, episode_id: int) -> list[tuple[str, int]]:
+    """The episode's speakers with their number of segments, in order of first appearance."""
+    library.episode(episode_id)
+    return library.speakers(episode_id)
+
+
+def speaker_segments(library: Library, episode_id: int, speaker: str | None) -> list[int]:
+    """Indices of the segments spoken by `speaker` (None: segments without a speaker)."""
+    library.episode(episode_id)
+    return library.segments_with_speaker(episode_id, speaker)
+
+
+def set_speaker(
+    library: Library, episode_id: int, indices: Iterable[int], speaker: str | None
+) -> int:
+    """Give exactly these segments this speaker (None: no speaker); how many changed.
+
+    The undo of rename_speaker: set_speaker(library, id, indices_before, old).
+    """
+    with library.transaction():
+        library.episode(episode_id)
+        return library.set_speaker(episode_id, list(indices), speaker)
+
+
+def align_words(words: list[Word] | None, text: str) -> list[Word] | None:
+    """The old word timings that still fit `text` (see the module's docstring)."""
+    if not words:
+        return None
+    tokens = text.split()
+    old = [_norm(w.text) for w in words]
+    new = [_norm(t) for t in tokens]
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    kept: list[Word] = []
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            word = words[block.a + k]
+            if not old[block.a + k]:
+                continue  # punctuation on its own carries no timing worth keeping
+            token = tokens[block.b + k]
+            if word.text.strip() != token:
+                lead = word.text[: len(word.text) - len(word.text.lstrip())]
+                word = Word(word.start, word.end, lead + token, word.probability)
+            kept.append(word)
+    return kept or None
+
+
+def _norm(token: str) -> str:
+    folded = unicodedata.normalize("NFKD", token.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _NON_WORD.sub("", folded)
