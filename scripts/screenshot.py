@@ -6,6 +6,9 @@ with a fresh temporary library, drives it as a user would, and saves PNGs:
     docs/screenshots/empty.png         the empty library
     docs/screenshots/transcribing.png  the sample being transcribed: live rows, time left
     docs/screenshots/playing.png       the sample with insights, playing (segment + word)
+    docs/screenshots/find.png          find in the episode, every match marked
+    docs/screenshots/search.png        library search results
+    docs/screenshots/settings.png      the settings dialog
     docs/screenshots/dark.png          the same in the dark palette
 
     .venv/bin/python scripts/screenshot.py [--out DIR]
@@ -114,6 +117,29 @@ def take(out: Path, home: Path) -> int:
     window.seek(moment)
     settle(app, 0.8)
     shoot(window, out / "playing.png")
+
+    window.find_bar.open_bar()
+    window.find_bar.edit.setText("engineering")
+    window.find_bar.search()
+    settle(app, 0.5)
+    shoot(window, out / "find.png")
+    window.find_bar.close_bar()
+
+    window.show_search()
+    window.search_pane.edit.setText("NASA")
+    window.search_pane.search_now()
+    wait_until(app, window.search_pane.idle, timeout=30)
+    settle(app, 0.5)
+    shoot(window, out / "search.png")
+
+    from desktop.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window)
+    dialog.show()
+    settle(app, 0.5)
+    shoot(dialog, out / "settings.png")
+    dialog.close()
+    window.left_tabs.setCurrentIndex(0)
 
     os.environ["EARMARK_THEME"] = "dark"
     apply_theme(app)

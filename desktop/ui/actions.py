@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
 from desktop.ui.icons import icon
 
@@ -25,6 +25,9 @@ SPECS = (
     ActionSpec("open", "&Open…", "Ctrl+O", "open",
                "Open audio, video or a transcript"),
     ActionSpec("open_sample", "Open the &Sample Episode", None, "sample"),
+    ActionSpec("export", "&Export…", "Ctrl+E", "export",
+               "Export as Markdown, SRT, VTT, TXT or JSON"),
+    ActionSpec("copy_markdown", "Copy as &Markdown", "Ctrl+Shift+C"),
     ActionSpec("quit", "&Quit", "Ctrl+Q"),
     ActionSpec("play", "&Play/Pause", "Space", "play"),
     ActionSpec("back5", "Back 5 Seconds", "Left", "back5"),
@@ -37,6 +40,8 @@ SPECS = (
                "Keep the playing segment in view"),
     ActionSpec("find", "&Find in Episode…", "Ctrl+F", "find",
                "Find words in this episode"),
+    ActionSpec("search_library", "&Search the Library…", "Ctrl+Shift+F", "find",
+               "Search every transcript and note"),
     ActionSpec("find_next", "Find &Next", "F3"),
     ActionSpec("find_previous", "Find Pre&vious", "Shift+F3"),
     ActionSpec("cancel_job", "&Cancel Transcription", None, "cancel"),
@@ -52,6 +57,19 @@ SPECS = (
 )  # fmt: skip
 
 CHECKABLE = {"show_library", "show_insights", "show_video"}
+
+# The menu bar: action names in order; None is a separator, "@name" a submenu given by
+# the window (Open Recent, whose entries change).
+MENUS = (
+    ("&File", ("open", "@recent", "open_sample", None, "export", "copy_markdown", None,
+               "settings", None, "quit")),
+    ("&Edit", ("find", "find_next", "find_previous", None, "search_library")),
+    ("&Playback", ("play", None, "back5", "forward5", "back15", "forward15", None, "slower",
+                   "faster", None, "follow")),
+    ("&Episode", ("resume", "cancel_job", None, "regenerate")),
+    ("&View", ("show_library", "show_insights", "show_video")),
+    ("&Help", ("shortcuts", "about", "about_qt")),
+)  # fmt: skip
 
 
 def build_actions(window: QWidget, handlers: dict[str, Callable[[], None]]) -> dict[str, QAction]:
@@ -75,3 +93,15 @@ def build_actions(window: QWidget, handlers: dict[str, Callable[[], None]]) -> d
         window.addAction(action)  # shortcuts work even with the menu bar hidden
         actions[spec.name] = action
     return actions
+
+
+def build_menus(bar: QMenuBar, actions: dict[str, QAction], submenus: dict[str, QMenu]) -> None:
+    for title, names in MENUS:
+        menu = bar.addMenu(title)
+        for name in names:
+            if name is None:
+                menu.addSeparator()
+            elif name.startswith("@"):
+                menu.addMenu(submenus[name[1:]])
+            else:
+                menu.addAction(actions[name])

@@ -37,6 +37,9 @@ GLYPHS = {
     "sample": "fa5s.star",
     "relink": "fa5s.link",
     "find": "fa5s.search",
+    "previous": "fa5s.chevron-up",
+    "next": "fa5s.chevron-down",
+    "export": "fa5s.file-export",
     "expand": "fa5s.chevron-right",
     "collapse": "fa5s.chevron-down",
 }

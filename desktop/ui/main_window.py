@@ -13,15 +13,17 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop import __version__
+from desktop.core.errors import EarmarkError
 from desktop.core.model import Episode
 from desktop.core.resources import resources_dir
-from desktop.ui import dialogs
-from desktop.ui.actions import build_actions
+from desktop.ui import dialogs, export
+from desktop.ui.actions import build_actions, build_menus
 from desktop.ui.banner import MessageBanner
 from desktop.ui.insights.panel import InsightsPanel
 from desktop.ui.jobstatus import JobStatus
@@ -29,6 +31,7 @@ from desktop.ui.library.panel import LibraryPanel
 from desktop.ui.player.bar import PlayerBar
 from desktop.ui.player.player import Player
 from desktop.ui.player.video import VideoArea
+from desktop.ui.search.pane import SearchPane
 from desktop.ui.session import LoadedEpisode, Session
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.state import add_recent_file, recent_files, window_state
@@ -88,7 +91,13 @@ class MainWindow(QMainWindow):
 
         self.main_split = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_split.setObjectName("mainSplit")
-        self.main_split.addWidget(self.library_panel)
+        self.search_pane = SearchPane(self.session.library.path, self)
+        self.left_tabs = QTabWidget(self)
+        self.left_tabs.setDocumentMode(True)
+        self.left_tabs.setAccessibleName("Library and search")
+        self.left_tabs.addTab(self.library_panel, "Library")
+        self.left_tabs.addTab(self.search_pane, "Search")
+        self.main_split.addWidget(self.left_tabs)
         self.main_split.addWidget(center)
         self.main_split.addWidget(self.insights)
         self.main_split.setStretchFactor(1, 1)
@@ -124,10 +133,13 @@ class MainWindow(QMainWindow):
             "cancel_job": self.session.cancel_transcription,
             "resume": self._resume_current,
             "regenerate": lambda: self._regenerate(None),
-            "show_library": self.library_panel.setVisible,
+            "show_library": self.left_tabs.setVisible,
+            "search_library": self.show_search,
             "show_insights": self.insights.setVisible,
             "show_video": lambda on: self.video.set_collapsed(not on),
             "settings": self.show_settings,
+            "export": self.export_episode,
+            "copy_markdown": self.copy_markdown,
             "shortcuts": lambda: dialogs.shortcuts_dialog(
                 self, list(self.actions_by_name.values())
             ).exec(),
@@ -136,36 +148,11 @@ class MainWindow(QMainWindow):
         }
 
     def _build_menus(self) -> None:
-        a = self.actions_by_name
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addAction(a["open"])
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file_menu.addMenu(self.recent_menu)
-        file_menu.addAction(a["open_sample"])
-        file_menu.addSeparator()
-        file_menu.addAction(a["settings"])
-        file_menu.addSeparator()
-        file_menu.addAction(a["quit"])
-        edit_menu = bar.addMenu("&Edit")
-        for name in ("find", "find_next", "find_previous"):
-            edit_menu.addAction(a[name])
-        play_menu = bar.addMenu("&Playback")
-        for name in ("play", None, "back5", "forward5", "back15", "forward15", None, "slower",
-                     "faster", None, "follow"):  # fmt: skip
-            play_menu.addAction(a[name]) if name else play_menu.addSeparator()
-        work_menu = bar.addMenu("&Episode")
-        for name in ("resume", "cancel_job", None, "regenerate"):
-            work_menu.addAction(a[name]) if name else work_menu.addSeparator()
-        view_menu = bar.addMenu("&View")
+        build_menus(self.menuBar(), self.actions_by_name, {"recent": self.recent_menu})
         for name in ("show_library", "show_insights", "show_video"):
-            a[name].setChecked(True)
-            view_menu.addAction(a[name])
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(a["shortcuts"])
-        help_menu.addAction(a["about"])
-        help_menu.addAction(a["about_qt"])
+            self.actions_by_name[name].setChecked(True)
 
     def _connect(self) -> None:
         s = self.session
@@ -181,6 +168,7 @@ class MainWindow(QMainWindow):
         s.transcription_ended.connect(self._transcription_ended)
         s.message.connect(self.show_message)
         self.library_panel.episode_activated.connect(s.open_episode)
+        self.search_pane.result_activated.connect(self.open_at)
         self.library_panel.open_requested.connect(self.choose_files)
         self.library_panel.sample_requested.connect(self.open_sample)
         self.transcript.seek_requested.connect(self.seek)
@@ -215,7 +203,9 @@ class MainWindow(QMainWindow):
         self.open_paths([sample_path()])
 
     def reload_library(self) -> None:
-        self.library_panel.set_episodes(self.session.episodes())
+        episodes = self.session.episodes()
+        self.library_panel.set_episodes(episodes)
+        self.search_pane.set_episodes(episodes)
         if self.session.current is not None:
             self.library_panel.set_current(self.session.current.id)
 
@@ -259,7 +249,8 @@ class MainWindow(QMainWindow):
         """Actions that would do nothing are greyed out, not silently ignored."""
         a = self.actions_by_name
         has_episode = self.session.current is not None
-        a["regenerate"].setEnabled(has_episode)
+        for name in ("regenerate", "export", "copy_markdown"):
+            a[name].setEnabled(has_episode)
         self.insights.regenerate_button.setEnabled(has_episode)
         a["cancel_job"].setEnabled(self.session.transcription_job() is not None)
         a["resume"].setEnabled(self.session.needs_resume())
@@ -308,6 +299,22 @@ class MainWindow(QMainWindow):
         if self.session.current is not None:
             self.session.make_insights(self.session.current.id, engine)
 
+    def show_search(self) -> None:
+        self.left_tabs.show()
+        self.left_tabs.setCurrentWidget(self.search_pane)
+        self.search_pane.focus()
+
+    def open_at(self, episode_id: int, seconds: float, play: bool = False) -> None:
+        """A search result: that episode, at that moment (and playing, if asked)."""
+        current = self.session.current
+        if (current is None or current.id != episode_id) and not self.session.open_episode(
+            episode_id
+        ):
+            return
+        self.seek(seconds)
+        if play:
+            self.player.play()
+
     def seek(self, seconds: float) -> None:
         """Play from a moment: the player, the highlight and the view all move there."""
         if self.player.has_media():
@@ -355,6 +362,26 @@ class MainWindow(QMainWindow):
     ) -> None:
         self.banner.show_message(level, text, action, callback)  # type: ignore[arg-type]
         self.statusBar().showMessage(text, 8000)
+
+    def export_episode(self) -> None:
+        if self.session.current is None:
+            return
+        try:
+            path = export.export_with_dialog(
+                self, self.session.library, self.session.current.id, self.state
+            )
+        except EarmarkError as exc:
+            self.show_message("error", str(exc))
+            return
+        if path is not None:
+            self.statusBar().showMessage(f"Exported to {path}", 8000)
+
+    def copy_markdown(self) -> None:
+        if self.session.current is not None:
+            size = export.copy_markdown(self.session.library, self.session.current.id)
+            self.statusBar().showMessage(
+                f"Copied the episode as Markdown ({size:,} characters)", 8000
+            )
 
     def show_settings(self) -> bool:
         dialog = SettingsDialog(self)
