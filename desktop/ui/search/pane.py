@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
     QVBoxLayout,
     QWidget,
@@ -26,6 +25,7 @@ from desktop.core.search import SearchHit, search
 from desktop.core.store import Library
 from desktop.ui.jobs import Job, JobRunner
 from desktop.ui.search.model import ResultDelegate, ResultsModel
+from desktop.ui.widgets import search_box
 
 DEBOUNCE_MS = 120
 LIMIT = 200
@@ -44,10 +44,7 @@ class SearchPane(QWidget):
         self.library_path = library_path
         self.runner = JobRunner(self)
         self._generation = 0
-        self.edit = QLineEdit(self)
-        self.edit.setPlaceholderText("Search every transcript and note")
-        self.edit.setClearButtonEnabled(True)
-        self.edit.setAccessibleName("Search the library")
+        self.edit = search_box(self, "Search every transcript and note", "Search the library")
         self.edit.setToolTip('Words, "a phrase", OR, -exclude; the last word matches as a prefix')
         self.scope = QComboBox(self)
         self.scope.setAccessibleName("Search in")

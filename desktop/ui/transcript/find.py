@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from desktop.core.model import Segment
 from desktop.ui.icons import icon
+from desktop.ui.widgets import search_box
 
 DEBOUNCE_MS = 150  # typing "interview" searches once, not nine times
 
@@ -50,12 +51,7 @@ class FindBar(QWidget):
         self._view = view
         self.matches: list[Match] = []
         self.current = -1
-        self.edit = QLineEdit(self)
-        self.edit.setPlaceholderText("Find in this episode")
-        self.edit.setClearButtonEnabled(True)
-        self.edit.setAccessibleName("Find in this episode")
-        for clear in self.edit.findChildren(QToolButton):  # Qt's own clear button
-            clear.setAccessibleName("Clear the search")
+        self.edit = search_box(self, "Find in this episode", "Find in this episode")
         self.count_label = QLabel(self)
         self.count_label.setAccessibleName("Matches")
         self.previous_button = self._button("previous", "Previous match (Shift+Enter, Shift+F3)")
