@@ -12,12 +12,17 @@ import sys
 from collections.abc import Sequence
 
 CLI_FLAGS = frozenset({"-h", "--help", "--version"})
+WINDOW_FLAGS = frozenset({"--new-window"})  # desktop/ui/app.py's own options
 
 
 def wants_cli(args: Sequence[str]) -> bool:
+    if not args or args[0] in WINDOW_FLAGS:
+        return False
+    if "." in args[0] or os.sep in args[0]:
+        return False  # a file: no command has a dot or a slash, and the CLI stays unloaded
     from desktop.cli.main import command_names
 
-    return bool(args) and (args[0] in CLI_FLAGS or args[0] in command_names())
+    return args[0] in CLI_FLAGS or args[0] in command_names()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

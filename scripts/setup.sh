@@ -13,6 +13,7 @@ APT_PACKAGES=(
     libxcb-randr0 libxcb-render-util0 libxcb-image0 fonts-noto-color-emoji
     # speech fixtures, conversions and a virtual screen for tests and screenshots
     espeak-ng sox ffmpeg xvfb
+    desktop-file-utils appstream shared-mime-info xdg-utils  # desktop integration checks
     # compilers for llama-cpp-python, which the LLM tests build from source
     build-essential cmake
 )

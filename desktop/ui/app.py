@@ -1,4 +1,8 @@
-"""Start the window: `earmark` alone, or `earmark FILE...`."""
+"""Start the window: `earmark` alone, or `earmark FILE...`.
+
+One window per user and library: when one is already open, the files go to it and this
+process exits 0 (desktop/ui/single_instance.py); `--new-window` opens another anyway.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,20 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtMultimedia import QAudioOutput
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QColor, QFileOpenEvent, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from desktop import __version__
 from desktop.core.errors import EarmarkError
-from desktop.core.store import Library
+from desktop.core.paths import default_db_path
+from desktop.ui import single_instance
 from desktop.ui.icons import app_icon
-from desktop.ui.main_window import MainWindow
-from desktop.ui.session import Session
+
+if TYPE_CHECKING:  # the window's modules load only once no running window took the files
+    from desktop.ui.main_window import MainWindow
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -26,6 +33,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         description="Open the Earmark window (see 'earmark --help' for the commands).",
     )
     parser.add_argument("files", nargs="*", metavar="FILE", help="audio, video or transcripts")
+    parser.add_argument(
+        "--new-window",
+        action="store_true",
+        help="open a window of its own instead of handing the files to a running one",
+    )
     return parser.parse_args(argv)
 
 
@@ -35,7 +47,7 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
     app.setApplicationDisplayName("Earmark")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Earmark")
-    app.setDesktopFileName("earmark")  # matches packaging/earmark.desktop
+    app.setDesktopFileName("earmark")  # matches packaging/linux/earmark.desktop
     app.setWindowIcon(app_icon())
     apply_theme(app)
     return app  # type: ignore[return-value]
@@ -104,27 +116,92 @@ def run(argv: Sequence[str]) -> int:
     if reason is not None:
         print(reason, file=sys.stderr)
         return 1
-    app = make_application()
+    paths = [Path(os.path.abspath(f)) for f in args.files]
+    make_application()  # first: the server's socket notifier needs its event dispatcher
+    server = None
+    if not args.new_window:
+        # Before the window's modules load: a hand-over is done in a fraction of a second.
+        claimed = single_instance.claim(default_db_path(), paths)
+        if claimed.handed_over:
+            return 0
+        if claimed.note:
+            print(f"earmark: {claimed.note}; this window opens on its own", file=sys.stderr)
+        server = claimed.server
+    return open_window(paths, server)
+
+
+def open_window(paths: list[Path], server: single_instance.InstanceServer | None) -> int:
+    from PySide6.QtMultimedia import QAudioOutput
+
+    from desktop.core.store import Library
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.session import Session
+
+    app = QApplication.instance() or make_application()
     try:
         library = Library.open()
     except EarmarkError as exc:
         from PySide6.QtWidgets import QMessageBox
 
+        if server is not None:
+            server.close()
         QMessageBox.critical(None, "Earmark cannot open its library", str(exc))
         return 1
     session = Session(library)
     # The window is heard through this output; tests build MainWindow without one.
     audio = QAudioOutput()
     window = MainWindow(session, audio_output=audio)
-    paths = [Path(f) for f in args.files]
+    if server is not None:
+        serve_window(server, window)
+    file_opens = FileOpenFilter(window)  # macOS: files opened from Finder
+    app.installEventFilter(file_opens)
     if paths:  # before the first paint: the transcription starts loading meanwhile
         window.open_paths(paths)
     else:
         window.restore_last_episode()
     window.show()
     code = app.exec()
+    if server is not None:
+        server.close()
     library.close()
     return code
+
+
+def serve_window(server: single_instance.InstanceServer, window: MainWindow) -> None:
+    """Files handed over by a later `earmark FILE...` open here; the window comes forward.
+    The server stops with the last window, so a start during shut-down opens a new one."""
+    server.paths_received.connect(lambda paths: present(window, paths))
+    app = QApplication.instance()
+    if app is not None:
+        app.lastWindowClosed.connect(server.close)
+
+
+class FileOpenFilter(QObject):
+    """On macOS, Finder hands a double-clicked file to the app as a QFileOpenEvent (not on
+    the command line), both at launch and while it runs; it opens like a hand-over."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
+            name = event.file() or event.url().toLocalFile()
+            if name:
+                present(self.window, [Path(name)])
+                return True
+        return False
+
+
+def present(window: MainWindow, paths: list[Path]) -> None:
+    """Bring the window to the front and open `paths` (media queue; the last is shown)."""
+    if window.isMinimized():
+        window.showNormal()
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    if paths:
+        window.open_paths(paths)
 
 
 def main() -> int:
