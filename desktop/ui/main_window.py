@@ -28,6 +28,7 @@ from desktop.ui.banner import MessageBanner
 from desktop.ui.insights.panel import InsightsPanel
 from desktop.ui.jobstatus import JobStatus
 from desktop.ui.library.panel import LibraryPanel
+from desktop.ui.notes.controller import NotesController
 from desktop.ui.player.bar import PlayerBar
 from desktop.ui.player.player import Player
 from desktop.ui.player.video import VideoArea
@@ -37,6 +38,7 @@ from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.state import add_recent_file, recent_files, window_state
 from desktop.ui.transcript.find import FindBar
 from desktop.ui.transcript.view import TranscriptView
+from desktop.ui.undo import bind_actions, make_stack
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
 
@@ -56,7 +58,10 @@ class MainWindow(QMainWindow):
         self.player = Player(audio_output, self)
         self.reading_position = 0.0  # the player's, or a clicked time without media
         self._build_panes()
+        self.undo_stack = make_stack(self)
+        self.notes = NotesController(self, self.undo_stack)
         self.actions_by_name = build_actions(self, self._handlers())
+        bind_actions(self.undo_stack, self.actions_by_name["undo"], self.actions_by_name["redo"])
         self._build_menus()
         self._connect()
         self._restore_layout()
@@ -127,6 +132,10 @@ class MainWindow(QMainWindow):
             "slower": lambda: self._step_speed(-1),
             "faster": lambda: self._step_speed(1),
             "follow": lambda: self.transcript.set_following(True),
+            "undo": self.notes.undo,
+            "redo": self.notes.redo,
+            "add_note": self.notes.add_note_at_position,
+            "edit_segment": self.notes.edit_current_segment,
             "find": self.find_bar.open_bar,
             "find_next": lambda: self._find_step(1),
             "find_previous": lambda: self._find_step(-1),
@@ -249,7 +258,7 @@ class MainWindow(QMainWindow):
         """Actions that would do nothing are greyed out, not silently ignored."""
         a = self.actions_by_name
         has_episode = self.session.current is not None
-        for name in ("regenerate", "export", "copy_markdown"):
+        for name in ("regenerate", "export", "copy_markdown", "add_note", "edit_segment"):
             a[name].setEnabled(has_episode)
         self.insights.regenerate_button.setEnabled(has_episode)
         a["cancel_job"].setEnabled(self.session.transcription_job() is not None)

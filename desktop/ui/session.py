@@ -7,24 +7,28 @@ longer (transcription, import, insights) runs as a Job with its own connection.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop.core.errors import EarmarkError
 from desktop.core.insights.payload import Insights
-from desktop.core.model import Episode, EpisodeStatus, Segment, Word
+from desktop.core.model import Episode, EpisodeStatus, Note, Segment, Word
 from desktop.core.settings import load_settings
 from desktop.core.store import Library
+from desktop.services import editing
+from desktop.services import notes as notes_service
 from desktop.services.llm_settings import configured_llm
 from desktop.services.opening import is_transcript_file, known_episode
 from desktop.services.transcription import Progress
 from desktop.ui import tasks
 from desktop.ui.jobs import Job, JobRunner, ProcessJob
 
+T = TypeVar("T")
 UNFINISHED = (EpisodeStatus.TRANSCRIBING, EpisodeStatus.FAILED, EpisodeStatus.PENDING)
 
 
@@ -47,6 +51,9 @@ class Session(QObject):
     transcription_progress = Signal(object)  # Progress, any episode
     transcription_ended = Signal(int)  # episode id: finished, cancelled or failed
     message = Signal(str, str)  # level ("error", "warning", "info"), text
+    notes_changed = Signal(list)  # list[Note]: the open episode's notes, after any change
+    segments_changed = Signal(list)  # [(idx, Segment)]: rows of the open episode, changed
+    speaker_changed = Signal(list, object)  # indices, speaker (str | None): open episode
     jobs_changed = Signal()
 
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
@@ -78,6 +85,7 @@ class Session(QObject):
         self._rows = len(segments)
         words = partial(self.library.segment_words, episode_id)
         self.episode_loaded.emit(LoadedEpisode(episode, segments, insights, words))
+        self._notes_changed(episode_id)
         job = self.runner.find("insights", episode_id)
         self.insights_busy.emit("Making insights…" if job else None, None)
         if episode.status is EpisodeStatus.DONE and insights is None and segments:
@@ -266,6 +274,97 @@ class Session(QObject):
 
     def _is_current(self, episode_id: int) -> bool:
         return self.current is not None and self.current.id == episode_id
+
+    # --- notes and corrections --------------------------------------------------------------
+    #
+    # Each call writes at once through the services and hands back what an undo needs
+    # (None, with an error message, when it could not); the views of the open episode hear
+    # of the change through notes_changed and segments_changed. The episode need not be
+    # open: undoing in one episode what was done in another only writes the library.
+
+    def add_note(
+        self,
+        episode_id: int,
+        text: str,
+        at: float | None = None,
+        segment_idx: int | None = None,
+    ) -> Note | None:
+        note = self._try(notes_service.add_note, self.library, episode_id, text, at, segment_idx)
+        self._notes_changed(episode_id)
+        return note
+
+    def edit_note(self, note_id: int, text: str) -> tuple[Note, Note] | None:
+        changed = self._try(notes_service.edit_note, self.library, note_id, text)
+        if changed is not None:
+            self._notes_changed(changed[1].episode_id)
+        return changed
+
+    def delete_note(self, note_id: int) -> Note | None:
+        note = self._try(notes_service.delete_note, self.library, note_id)
+        if note is not None:
+            self._notes_changed(note.episode_id)
+        return note
+
+    def restore_note(self, note: Note) -> Note | None:
+        """A deleted note back under its id, or a note's earlier text back (undo, redo)."""
+        restored = self._try(notes_service.restore_note, self.library, note)
+        self._notes_changed(note.episode_id)
+        return restored
+
+    def edit_segment(self, episode_id: int, idx: int, text: str) -> tuple[Segment, Segment] | None:
+        changed = self._try(editing.edit_segment, self.library, episode_id, idx, text)
+        if changed is not None and changed[1] is not changed[0]:
+            self._segments_changed(episode_id, [(idx, changed[1])])
+        return changed
+
+    def restore_segment(self, episode_id: int, idx: int, segment: Segment) -> Segment | None:
+        """Write a segment's earlier (undo) or later (redo) value back."""
+        restored = self._try(editing.restore_segment, self.library, episode_id, idx, segment)
+        if restored is not None:
+            self._segments_changed(episode_id, [(idx, restored)])
+        return restored
+
+    def speaker_segments(self, episode_id: int, speaker: str) -> list[int]:
+        return self._try(editing.speaker_segments, self.library, episode_id, speaker) or []
+
+    def rename_speaker(self, episode_id: int, old: str, new: str) -> list[int] | None:
+        """Rename a speaker throughout an episode; the renamed segments' indices (an undo
+        gives them back their old name with set_speaker), or None when nothing changed."""
+        indices = self.speaker_segments(episode_id, old)
+        count = self._try(editing.rename_speaker, self.library, episode_id, old, new)
+        if not count:
+            return None
+        self._speaker_changed(episode_id, indices)
+        return indices
+
+    def set_speaker(self, episode_id: int, indices: Sequence[int], speaker: str | None) -> bool:
+        done = self._try(editing.set_speaker, self.library, episode_id, indices, speaker)
+        if done is None:
+            return False
+        self._speaker_changed(episode_id, indices)
+        return True
+
+    def _try(self, call: Callable[..., T], *args: object) -> T | None:
+        try:
+            return call(*args)
+        except EarmarkError as exc:
+            self.message.emit("error", str(exc))
+            return None
+
+    def _notes_changed(self, episode_id: int) -> None:
+        if self._is_current(episode_id):
+            self.notes_changed.emit(self.library.notes(episode_id))
+
+    def _segments_changed(self, episode_id: int, rows: list[tuple[int, Segment]]) -> None:
+        if self._is_current(episode_id):
+            self.segments_changed.emit(rows)
+
+    def _speaker_changed(self, episode_id: int, indices: Sequence[int]) -> None:
+        if not self._is_current(episode_id) or not indices:
+            return
+        # One row tells the stored name (the service tidies its spaces); the rest follow.
+        name = self.library.segment(episode_id, indices[0]).speaker
+        self.speaker_changed.emit(list(indices), name)
 
     # --- closing ----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QToolButton,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.insights.payload import KeyInsight, QuestionAnswer, Takeaway
+from desktop.core.model import Note
 from desktop.core.timecode import short
 
 
@@ -157,6 +159,55 @@ class TakeawayWidget(ItemWidget):
 
     def texts(self) -> list[str]:
         return [t for t in super().texts() if t != "•"]
+
+
+class NoteWidget(QFrame):
+    """One of the user's notes: its text, its time (a seek button) and Edit… / Delete."""
+
+    seek = Signal(float)
+    edit_requested = Signal(int)  # note id
+    delete_requested = Signal(int)  # note id
+
+    def __init__(self, note: Note, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.note = note
+        when = f" at {short(note.time)}" if note.time is not None else ""
+        self.setAccessibleName(f"Note{when}: {note.text}")
+        self.text_label = text_label(note.text, name=f"Note{when}: {note.text}")
+        self.time_button: TimeButton | None = None
+        self.edit_button = self._button("Edit…", f"Edit the note{when}")
+        self.delete_button = self._button("Delete", f"Delete the note{when} (Undo brings it back)")
+        self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self.note.id))
+        self.delete_button.clicked.connect(lambda: self.delete_requested.emit(self.note.id))
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 2, 0, 2)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(0)
+        grid.addWidget(self.text_label, 0, 0)
+        if note.time is not None:
+            self.time_button = TimeButton(note.time, f"Note at {short(note.time)}", self)
+            self.time_button.seek.connect(self.seek)
+            grid.addWidget(self.time_button, 0, 1, Qt.AlignmentFlag.AlignTop)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.setSpacing(2)
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+        grid.addLayout(buttons, 1, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+
+    def _button(self, text: str, description: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setAutoRaise(True)
+        button.setToolTip(description)
+        button.setAccessibleName(description)
+        button.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        return button
+
+    def texts(self) -> list[str]:
+        return [self.note.text]
 
 
 class Section(QWidget):

@@ -1,4 +1,8 @@
-"""The insights panel: TL;DR, key insights, Q&A, summary and takeaways, linked to their moments."""
+"""The insights panel: TL;DR, key insights, Q&A, summary and takeaways, linked to their moments.
+
+Above them, the user's own notes on the episode (a Notes section: time, text, Edit… and
+Delete); the panel shows them even when there are no insights yet.
+"""
 
 from __future__ import annotations
 
@@ -21,10 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.insights.payload import Insights
+from desktop.core.model import Note
 from desktop.ui import icons
 from desktop.ui.insights.items import (
     ItemWidget,
     KeyInsightWidget,
+    NoteWidget,
     QuestionAnswerWidget,
     Section,
     TakeawayWidget,
@@ -142,17 +148,21 @@ class InsightsPanel(QWidget):
     seek_requested = Signal(float)
     regenerate_requested = Signal(str)  # engine name: "extractive" or "openai"
     cancel_requested = Signal()
+    note_edit_requested = Signal(int)  # note id
+    note_delete_requested = Signal(int)  # note id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Insights")
         self._insights: Insights | None = None
+        self._notes: list[Note] = []
         self._busy = False
         self._build_header()
         self.notice = NoticeBar()
         self.busy_row = BusyRow()
         self.busy_row.cancel_button.clicked.connect(self.cancel_requested)
         self.sections = {key: Section(title) for key, title in SECTIONS}
+        self.notes_section = Section("Notes")
         self._build_pages()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -188,6 +198,11 @@ class InsightsPanel(QWidget):
         column = QVBoxLayout(content)
         column.setContentsMargins(2, 2, 8, 8)
         column.setSpacing(16)
+        column.addWidget(self.notes_section)
+        self.no_insights_label = text_label(PLACEHOLDER)
+        self.no_insights_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.no_insights_label.hide()
+        column.addWidget(self.no_insights_label)
         for section in self.sections.values():
             column.addWidget(section)
         column.addStretch(1)
@@ -212,14 +227,34 @@ class InsightsPanel(QWidget):
             section.clear()
         if insights is None:
             self.engine_label.setText("")  # stays in the layout, keeping the button at the right
-            self.pages.setCurrentWidget(self.placeholder)
-            self._update_regenerate()
-            return
-        self.engine_label.setText(engine_text(insights))
-        self._fill(insights)
-        self.pages.setCurrentWidget(self.scroll)
+        else:
+            self.engine_label.setText(engine_text(insights))
+            self._fill(insights)
+        self._update_page()
         self.scroll.verticalScrollBar().setValue(0)
         self._update_regenerate()
+
+    def set_notes(self, notes: list[Note]) -> None:
+        """The open episode's notes, in time order, in the Notes section."""
+        self._notes = list(notes)
+        self.notes_section.clear()
+        for note in self._notes:
+            widget = NoteWidget(note)
+            widget.seek.connect(self.seek_requested)
+            widget.edit_requested.connect(self.note_edit_requested)
+            widget.delete_requested.connect(self.note_delete_requested)
+            self.notes_section.add(widget)
+        self._update_page()
+
+    def note_widgets(self) -> list[NoteWidget]:
+        return [w for w in self.notes_section.items() if isinstance(w, NoteWidget)]
+
+    def show_note(self, note_id: int) -> None:
+        """Bring a note into view (one just added or edited)."""
+        for widget in self.note_widgets():
+            if widget.note.id == note_id:
+                self.scroll.widget().layout().activate()  # place the new row before scrolling
+                self.scroll.ensureWidgetVisible(widget)
 
     def set_busy(self, text: str | None, fraction: float | None = None) -> None:
         """Show progress (busy bar when `fraction` is None) with Cancel; None ends it."""
@@ -283,6 +318,13 @@ class InsightsPanel(QWidget):
     def _add_item(self, key: str, widget: ItemWidget) -> None:
         widget.seek.connect(self.seek_requested)
         self.sections[key].add(widget)
+
+    def _update_page(self) -> None:
+        """The placeholder only when there is nothing at all: notes show without insights."""
+        has_notes = bool(self._notes)
+        self.no_insights_label.setVisible(has_notes and self._insights is None)
+        showing = self._insights is not None or has_notes
+        self.pages.setCurrentWidget(self.scroll if showing else self.placeholder)
 
     def _update_regenerate(self) -> None:
         making = self._insights is None

@@ -3,20 +3,38 @@
 Text is laid out with QTextLayout from the plain string, so markup in a transcript is shown
 as the characters it is. One function (`_prepare`) lays a row out for both `sizeHint()` and
 `paint()`, so the height the list reserves is the height that gets painted.
+
+Beside the time, a lane holds the marker of a row with notes (its tooltip is the notes'
+text); a corrected row ends with a small "(edited)" in the placeholder colour, laid out
+with the text so that it wraps with it. The delegate also makes the in-place editor
+(`SegmentEditor`) and lays it over the row's text.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
     QHelpEvent,
+    QIcon,
     QPainter,
     QPalette,
     QTextCharFormat,
@@ -24,15 +42,18 @@ from PySide6.QtGui import (
     QTextOption,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolTip,
+    QWidget,
 )
 
-from desktop.core.model import Segment
+from desktop.core.model import Note, Segment
 from desktop.core.timecode import short
+from desktop.ui.transcript.editor import SegmentEditor
 from desktop.ui.transcript.model import SegmentListModel, word_ranges
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -40,6 +61,9 @@ _Index = QModelIndex | QPersistentModelIndex
 PAD_X = 8  # left and right padding of a row
 PAD_Y = 5  # top and bottom padding of a row
 GAP = 12  # between the time column and the text
+MARK_GAP = 4  # between the time and the note marker
+EDITED = "\u00a0(edited)"  # after a corrected segment's text (kept with its last word)
+NOTE_COLOR = QColor(184, 122, 0)  # a sticky note's amber, apart from the blue of times
 ACCENT = 3  # width of the bar marking the playing row
 MIN_TEXT_WIDTH = 40
 LAYOUT_CACHE = 300  # a few screens of rows; heights are kept for every row
@@ -79,10 +103,12 @@ class RowLayout:
     height: int
     time_text: str
     time_rect: QRect
+    marker_rect: QRect  # where a note marker goes, right of the time
     speaker: str | None  # shown only where the speaker changes
     speaker_rect: QRect
     text_layout: QTextLayout
     text_origin: QPointF
+    text_width: int
 
 
 class TranscriptDelegate(QStyledItemDelegate):
@@ -94,6 +120,8 @@ class TranscriptDelegate(QStyledItemDelegate):
         self._layouts: OrderedDict[int, RowLayout] = OrderedDict()
         self._heights: dict[int, tuple[tuple[int, int], int]] = {}  # row -> (key, height)
         self._time_widths: dict[str, int] = {}  # "0:00" pattern -> pixels
+        self._marker_icons: dict[str, QIcon] = {}  # colour -> note glyph
+        self.pending_cursor: int | None = None  # where a double-click put the editor's caret
 
     # Cache
 
@@ -102,6 +130,12 @@ class TranscriptDelegate(QStyledItemDelegate):
         self._layouts.clear()
         self._heights.clear()
         self._time_widths.clear()
+
+    def forget_rows(self, rows: Iterable[int]) -> None:
+        """Forget these rows' layouts and heights: their text or speaker changed."""
+        for row in rows:
+            self._layouts.pop(row, None)
+            self._heights.pop(row, None)
 
     def layout_for(self, index: _Index, width: int | None = None) -> RowLayout:
         """The row's layout at `width` (default: the view's), from the cache when it fits."""
@@ -124,6 +158,63 @@ class TranscriptDelegate(QStyledItemDelegate):
     def time_rect(self, index: _Index, row_rect: QRect) -> QRect:
         """Where the clickable time of the row at `row_rect` lies, in the same coordinates."""
         return self.layout_for(index, row_rect.width()).time_rect.translated(row_rect.topLeft())
+
+    def marker_rect(self, index: _Index, row_rect: QRect) -> QRect:
+        """Where the row's note marker is (or would be), in `row_rect`'s coordinates."""
+        layout = self.layout_for(index, row_rect.width())
+        return layout.marker_rect.translated(row_rect.topLeft())
+
+    def text_rect(self, index: _Index, row_rect: QRect) -> QRect:
+        """The row's text area (below the speaker), in `row_rect`'s coordinates."""
+        layout = self.layout_for(index, row_rect.width())
+        top = int(layout.text_origin.y())
+        return QRect(
+            int(layout.text_origin.x()) + row_rect.left(),
+            top + row_rect.top(),
+            layout.text_width,
+            max(layout.height - top - PAD_Y, 1),
+        )
+
+    def char_at(self, index: _Index, row_rect: QRect, pos: QPoint) -> int | None:
+        """The character of the row's text under `pos` (viewport coordinates), or None."""
+        layout = self.layout_for(index, row_rect.width())
+        local = QPointF(pos - row_rect.topLeft()) - layout.text_origin
+        text = layout.text_layout
+        for n in range(text.lineCount()):
+            line = text.lineAt(n)
+            if line.y() <= local.y() < line.y() + line.height():
+                segment: Segment = index.data(SegmentListModel.SegmentRole)
+                at = line.xToCursor(local.x())
+                return at if at <= len(segment.text) else None
+        return None
+
+    # Editing in place
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: _Index) -> QWidget:
+        editor = SegmentEditor(parent)
+        editor.setFont(self._view.font())
+        editor.submitted.connect(lambda: self._submit(editor))
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: _Index) -> None:
+        # Called again whenever the row's data changes: the user's typing stays.
+        if isinstance(editor, SegmentEditor) and not editor.loaded:
+            editor.load(index.data(Qt.ItemDataRole.EditRole), self.pending_cursor)
+            self.pending_cursor = None
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: _Index) -> None:
+        if isinstance(editor, SegmentEditor):
+            model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
+
+    def updateEditorGeometry(
+        self, editor: QWidget, option: QStyleOptionViewItem, index: _Index
+    ) -> None:
+        if isinstance(editor, SegmentEditor):
+            editor.place(self.text_rect(index, option.rect))
+
+    def _submit(self, editor: SegmentEditor) -> None:
+        self.commitData.emit(editor)
+        self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
 
     # QStyledItemDelegate
 
@@ -163,6 +254,10 @@ class TranscriptDelegate(QStyledItemDelegate):
                 int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
                 layout.speaker,
             )
+        notes = index.data(SegmentListModel.NotesRole)
+        if notes:
+            marker = self._marker_icon(readable(NOTE_COLOR, base, text_color))
+            marker.paint(painter, layout.marker_rect.translated(origin))
         painter.setPen(text_color)
         selections = self._find_selections(index, palette)
         selections += self._word_selection(index, palette) if current else []
@@ -176,8 +271,13 @@ class TranscriptDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: _Index,
     ) -> bool:
-        """Tooltip over the time column only; the rest of the row is reading space."""
+        """Tooltips over the time (play from) and the note marker (the notes) only; the
+        rest of the row is reading space."""
         if event.type() == QEvent.Type.ToolTip and index.isValid():
+            notes: list[Note] = index.data(SegmentListModel.NotesRole)
+            if notes and self.marker_rect(index, option.rect).contains(event.pos()):
+                QToolTip.showText(event.globalPos(), notes_tooltip(notes), view)
+                return True
             time_rect = self.time_rect(index, option.rect)
             if time_rect.contains(event.pos()):
                 segment: Segment = index.data(SegmentListModel.SegmentRole)
@@ -216,7 +316,14 @@ class TranscriptDelegate(QStyledItemDelegate):
         segment: Segment = index.data(SegmentListModel.SegmentRole)
         metrics = QFontMetrics(font)
         time_rect = QRect(PAD_X, PAD_Y, time_width, metrics.height())
-        text_x = PAD_X + time_width + GAP
+        mark = self._marker_size(metrics)
+        marker_rect = QRect(
+            time_rect.right() + 1 + MARK_GAP,
+            PAD_Y + (metrics.height() - mark) // 2,
+            mark,
+            mark,
+        )
+        text_x = marker_rect.right() + 1 + GAP - MARK_GAP
         text_width = max(width - text_x - PAD_X, MIN_TEXT_WIDTH)
         speaker = self._speaker_to_show(index, segment)
         top = PAD_Y
@@ -226,22 +333,58 @@ class TranscriptDelegate(QStyledItemDelegate):
             speaker = bold.elidedText(speaker, Qt.TextElideMode.ElideRight, text_width)
             speaker_rect = QRect(text_x, top, text_width, bold.height())
             top += bold.height() + 1
-        text_layout, text_height = self._text_layout(segment.text, font, text_width)
+        if segment.edited:
+            formats = [self._edited_format(len(segment.text), font)]
+            text_layout, text_height = self._text_layout(
+                segment.text + EDITED, font, text_width, formats
+            )
+        else:
+            text_layout, text_height = self._text_layout(segment.text, font, text_width)
         height = max(top + text_height, PAD_Y + metrics.height()) + PAD_Y
         return RowLayout(
             key=key,
             height=height,
             time_text=short(segment.start),
             time_rect=time_rect,
+            marker_rect=marker_rect,
             speaker=speaker,
             speaker_rect=speaker_rect,
             text_layout=text_layout,
             text_origin=QPointF(text_x, top),
+            text_width=text_width,
         )
 
     @staticmethod
-    def _text_layout(text: str, font: QFont, width: int) -> tuple[QTextLayout, int]:
+    def _marker_size(metrics: QFontMetrics) -> int:
+        return max(9, round(metrics.height() * 0.8))
+
+    def _edited_format(self, start: int, font: QFont) -> QTextLayout.FormatRange:
+        """The "(edited)" after the text: smaller, italic, in the placeholder colour."""
+        fmt = QTextCharFormat()
+        fmt.setFontItalic(True)
+        if font.pointSizeF() > 0:
+            fmt.setFontPointSize(font.pointSizeF() * 0.85)
+        fmt.setForeground(self._view.palette().color(QPalette.ColorRole.PlaceholderText))
+        mark = QTextLayout.FormatRange()
+        mark.start, mark.length, mark.format = start, len(EDITED), fmt
+        return mark
+
+    def _marker_icon(self, color: QColor) -> QIcon:
+        icon = self._marker_icons.get(color.name())
+        if icon is None:
+            import qtawesome  # loads its fonts on first use
+
+            icon = qtawesome.icon("fa5s.sticky-note", color=color.name())
+            self._marker_icons[color.name()] = icon
+        return icon
+
+    @staticmethod
+    def _text_layout(
+        text: str, font: QFont, width: int, formats: list[QTextLayout.FormatRange] | None = None
+    ) -> tuple[QTextLayout, int]:
         layout = QTextLayout(text, font)
+        if formats:
+            layout.setFormats(formats)
         option = QTextOption()
         # Long tokens (URLs) break anywhere rather than run past the edge.
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -328,3 +471,13 @@ class TranscriptDelegate(QStyledItemDelegate):
         selection = QTextLayout.FormatRange()
         selection.start, selection.length, selection.format = start, end - start, fmt
         return [selection]
+
+
+def notes_tooltip(notes: list[Note]) -> str:
+    """The notes on a row as a tooltip: rich text only to escape the notes, which are data."""
+    parts = []
+    for note in notes:
+        when = f"{short(note.time)} · " if note.time is not None else ""
+        body = html.escape(note.text).replace("\n", "<br>")
+        parts.append(f"<p><b>{when}Note</b><br>{body}</p>")
+    return "<qt>" + "".join(parts) + "</qt>"

@@ -8,21 +8,30 @@ exactly the rows whose highlight changed.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
-from desktop.core.model import Segment, Word
+from desktop.core.model import Note, Segment, Word
 from desktop.core.timecode import short
 
 _Index = QModelIndex | QPersistentModelIndex
 
 
 def accessible_text(segment: Segment) -> str:
-    """What a screen reader says for a row: "m:ss, Speaker: text"."""
+    """What a screen reader says for a row: "m:ss, Speaker: text" (", edited" once corrected)."""
     who = f"{segment.speaker}: " if segment.speaker else ""
-    return f"{short(segment.start)}, {who}{segment.text}"
+    edited = ", edited" if segment.edited else ""
+    return f"{short(segment.start)}, {who}{segment.text}{edited}"
 
 
 def word_ranges(text: str, words: Sequence[Word] | None) -> list[tuple[int, int] | None]:
@@ -80,13 +89,21 @@ class Match(Protocol):
 
 
 class SegmentListModel(QAbstractListModel):
-    """One row per segment; knows the playing row and word."""
+    """One row per segment; knows the playing row and word, and the rows with notes.
+
+    Rows are edited in place (`setData` with the new text) by asking, not by changing:
+    `text_edit_requested` goes out, and the row changes when the edit is stored and comes
+    back through `replace_segments` (so undo, redo and the library agree on every row).
+    """
+
+    text_edit_requested = Signal(int, str)  # row, its new text as typed
 
     SegmentRole = int(Qt.ItemDataRole.UserRole) + 1  # -> Segment
     IsCurrentRole = SegmentRole + 1  # -> bool: this row is playing
     CurrentWordRole = SegmentRole + 2  # -> int: word index playing in this row, -1 if none
     WordsRole = SegmentRole + 3  # -> list[Word] | None: the row's word timings
     FindRole = SegmentRole + 4  # -> list[(start, end, is_current)]: find matches in the row
+    NotesRole = SegmentRole + 5  # -> list[Note]: the notes on this row (empty if none)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -98,6 +115,9 @@ class SegmentListModel(QAbstractListModel):
         self._starts: list[float] = []
         self._row = -1
         self._word = -1
+        self._seconds: float | None = None  # the playhead's last position
+        self._notes: list[Note] = []
+        self._note_rows: dict[int, list[Note]] = {}
 
     # Qt model interface
 
@@ -123,13 +143,31 @@ class SegmentListModel(QAbstractListModel):
             return self.words(row)
         if role == self.FindRole:
             return [(a, b, n == self._current_find) for a, b, n in self._found.get(row, ())]
+        if role == self.NotesRole:
+            return list(self._note_rows.get(row, ()))
+        if role == Qt.ItemDataRole.EditRole:
+            return segment.text
         return None
+
+    def setData(self, index: _Index, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """An edit of the row's text: asked for (see the class), not made here."""
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or not isinstance(value, str):
+            return False
+        if " ".join(value.split()) == self._segments[index.row()].text:
+            return False  # nothing changed: no edit, no undo step
+        self.text_edit_requested.emit(index.row(), value)
+        return True
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flag = Qt.ItemFlag
-        return flag.ItemIsEnabled | flag.ItemIsSelectable | flag.ItemNeverHasChildren
+        return (
+            flag.ItemIsEnabled
+            | flag.ItemIsSelectable
+            | flag.ItemIsEditable
+            | flag.ItemNeverHasChildren
+        )
 
     # Segments
 
@@ -149,6 +187,9 @@ class SegmentListModel(QAbstractListModel):
         self._starts = [s.start for s in self._segments]
         self._row = -1
         self._word = -1
+        self._seconds = None
+        self._notes = []
+        self._note_rows = {}
         self.endResetModel()
 
     def append_segments(self, segments: list[Segment]) -> None:
@@ -160,6 +201,34 @@ class SegmentListModel(QAbstractListModel):
         self._segments.extend(segments)
         self._starts.extend(s.start for s in segments)
         self.endInsertRows()
+        if self._notes:  # notes on rows that were not there yet
+            self.set_notes(self._notes)
+
+    def replace_segments(self, changed: Iterable[tuple[int, Segment]]) -> list[int]:
+        """Put new values in rows (an edit, its undo, a renamed speaker); returns the rows.
+
+        Times never change, so the rows stay where they are. With a words loader the row's
+        word timings are read through it again (an edit keeps only the words that still fit).
+        """
+        rows: list[int] = []
+        for row, segment in changed:
+            if not 0 <= row < len(self._segments):
+                continue
+            if self._load_words is not None:
+                self._words.pop(row, None)
+                segment = replace(segment, words=None)
+            self._segments[row] = segment
+            rows.append(row)
+        if not rows:
+            return rows
+        if self._row in rows and self._seconds is not None:
+            self._word = word_at_time(self.words(self._row), self._seconds)
+        self.dataChanged.emit(
+            self.index(min(rows), 0),
+            self.index(max(rows), 0),
+            [Qt.ItemDataRole.DisplayRole, self.SegmentRole, self.WordsRole],
+        )
+        return rows
 
     def segment(self, row: int) -> Segment:
         return self._segments[row]
@@ -175,6 +244,31 @@ class SegmentListModel(QAbstractListModel):
     def segments(self) -> list[Segment]:
         """The rows' segments (a copy of the list; the segments themselves are shared)."""
         return list(self._segments)
+
+    def notes(self) -> list[Note]:
+        return list(self._notes)
+
+    def note_row(self, note: Note) -> int:
+        """The row a note's marker stands beside: its segment, else the one at its time."""
+        if note.segment_idx is not None:
+            return note.segment_idx if 0 <= note.segment_idx < len(self._segments) else -1
+        if note.time is not None:
+            return self.row_at_time(note.time)
+        return -1  # a note on the whole episode
+
+    def set_notes(self, notes: Sequence[Note]) -> None:
+        """The open episode's notes; rows whose markers change are repainted, not laid out."""
+        touched = set(self._note_rows)
+        self._notes = list(notes)
+        self._note_rows = {}
+        for note in self._notes:
+            row = self.note_row(note)
+            if row >= 0:
+                self._note_rows.setdefault(row, []).append(note)
+        touched |= set(self._note_rows)
+        if touched:
+            top, bottom = self.index(min(touched), 0), self.index(max(touched), 0)
+            self.dataChanged.emit(top, bottom, [self.NotesRole])
 
     def row_at_time(self, seconds: float) -> int:
         """The row playing at `seconds`: the last segment starting at or before it, else -1."""
@@ -198,6 +292,7 @@ class SegmentListModel(QAbstractListModel):
 
     def set_playhead(self, seconds: float) -> None:
         """Move the playing row and word; only rows whose highlight changed are reported."""
+        self._seconds = seconds
         row = self.row_at_time(seconds)
         word = word_at_time(self.words(row), seconds) if row >= 0 else -1
         old_row, old_word = self._row, self._word

@@ -4,15 +4,23 @@ Following: while on, the playing row is kept in view, scrolling only when it lea
 visible area or nears the bottom. A scroll the user makes that takes the playing row out of
 view turns following off and shows a floating "Follow" button; scrolls the view makes itself
 are done under a guard so they never count as the user's.
+
+Editing: a double-click on a row's text (not its time, which seeks) or F2 opens the
+in-place editor; what is saved goes out as `segment_edit_requested` and comes back, once
+stored, through `replace_segments`, which lays out only the changed rows again (the
+others' heights are cached) and keeps the reader's place. A right-click on a row asks the
+window for its menu (`row_menu_requested`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QContextMenuEvent,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
@@ -31,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.model import Segment
+from desktop.core.model import Note, Segment
 from desktop.ui.icons import icon
 from desktop.ui.transcript.delegate import TranscriptDelegate
 from desktop.ui.transcript.model import SegmentListModel, WordsLoader
@@ -44,6 +52,7 @@ _HIGHLIGHT_ROLES = {
     SegmentListModel.IsCurrentRole,
     SegmentListModel.CurrentWordRole,
     SegmentListModel.FindRole,
+    SegmentListModel.NotesRole,  # the marker's lane is always there: no height changes
 }
 _REPAINT_ALL_ROWS = 64  # past this many changed rows, repaint the viewport once
 _NAVIGATION_KEYS = {
@@ -62,10 +71,37 @@ class _SegmentList(QListView):
     activated_row = Signal(int)  # Enter/Return on a row
     user_navigated = Signal()  # a key moved the view
     layout_updated = Signal()  # rows were (re)laid out; positions may have moved
+    row_menu_requested = Signal(int, QPoint)  # row, global position of a right-click
+    editing_started = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.empty_text = ""
+
+    def edit(self, index: QModelIndex, trigger=None, event: QEvent | None = None) -> bool:  # type: ignore[override]
+        if trigger is None:  # edit(index): the slot
+            return super().edit(index)
+        if trigger == QAbstractItemView.EditTrigger.DoubleClicked and isinstance(
+            event, QMouseEvent
+        ):
+            delegate = self.itemDelegate()
+            pos = event.position().toPoint()
+            text_rect = delegate.text_rect(index, self.visualRect(index))
+            if pos.x() < text_rect.left():
+                return False  # the time column: a click there plays, it never edits
+            delegate.pending_cursor = delegate.char_at(index, self.visualRect(index), pos)
+        started = super().edit(index, trigger, event)
+        self.itemDelegate().pending_cursor = None  # used by the editor just made, if any
+        if started:
+            self.editing_started.emit()
+        return started
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        index = self.indexAt(event.pos())
+        if index.isValid():
+            self.setCurrentIndex(index)
+            self.row_menu_requested.emit(index.row(), event.globalPos())
+            event.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
@@ -124,6 +160,8 @@ class TranscriptView(QWidget):
 
     seek_requested = Signal(float)  # the user asked to play from a time (seconds)
     following_changed = Signal(bool)
+    segment_edit_requested = Signal(int, str)  # row, its new text (from the in-place editor)
+    row_menu_requested = Signal(int, QPoint)  # row, global position (a right-click)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -173,6 +211,56 @@ class TranscriptView(QWidget):
             self.list_view.setLayoutMode(QListView.LayoutMode.SinglePass)
         with self._auto_scroll():
             self._model.append_segments(segments)
+
+    def replace_segments(self, changed: Iterable[tuple[int, Segment]]) -> None:
+        """Rows whose segment changed (an edit, an undo, a renamed speaker), in place.
+
+        Only these rows (and the next ones, whose speaker line may come or go) are laid out
+        again; the row at the top of the view stays where it was.
+        """
+        changed = list(changed)
+        if not changed:
+            return
+        rows = {row for row, _ in changed}
+        self._remember_anchor()
+        self._delegate.forget_rows(rows | {row + 1 for row in rows})
+        if self._model.rowCount() <= SINGLE_PASS_APPEND:
+            self.list_view.setLayoutMode(QListView.LayoutMode.SinglePass)
+        with self._auto_scroll():
+            self._model.replace_segments(changed)
+
+    def set_speaker(self, rows: Iterable[int], speaker: str | None) -> None:
+        """These rows are now spoken by `speaker` (a rename, or its undo)."""
+        count = self._model.rowCount()
+        self.replace_segments(
+            (row, replace(self._model.segment(row), speaker=speaker))
+            for row in rows
+            if 0 <= row < count
+        )
+
+    def set_notes(self, notes: Sequence[Note]) -> None:
+        """The open episode's notes: a marker beside each noted row."""
+        self._model.set_notes(notes)
+
+    def edit_row(self, row: int) -> bool:
+        """Open the in-place editor on a row (F2, or "Edit Text" in its menu)."""
+        if not 0 <= row < self._model.rowCount():
+            return False
+        index = self._model.index(row, 0)
+        with self._auto_scroll():
+            self.list_view.setCurrentIndex(index)
+            self.list_view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        self.list_view.setFocus()
+        return self.list_view.edit(
+            index,
+            QAbstractItemView.EditTrigger.EditKeyPressed,
+            QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_F2, Qt.KeyboardModifier.NoModifier),
+        )
+
+    def editor(self) -> QWidget | None:
+        """The open in-place editor, if any."""
+        index = self.list_view.currentIndex()
+        return self.list_view.indexWidget(index) if index.isValid() else None
 
     def set_position(self, seconds: float) -> None:
         """Move the playhead; while following, keep the playing row in view."""
@@ -231,7 +319,8 @@ class TranscriptView(QWidget):
         view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        triggers = QAbstractItemView.EditTrigger
+        view.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed)
         view.setMouseTracking(True)
         view.setAccessibleName("Transcript")
         view.setAccessibleDescription(
@@ -259,6 +348,10 @@ class TranscriptView(QWidget):
         self.list_view.user_navigated.connect(self._check_user_scroll)
         self.list_view.layout_updated.connect(self._on_layout_updated)
         self.list_view.activated_row.connect(self._seek_row)
+        self.list_view.row_menu_requested.connect(self.row_menu_requested)
+        # Playback must not scroll the row being corrected away.
+        self.list_view.editing_started.connect(lambda: self.set_following(False))
+        self._model.text_edit_requested.connect(self.segment_edit_requested)
         self._model.modelReset.connect(self._delegate.clear_cache)
 
     # Following
