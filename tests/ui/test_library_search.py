@@ -48,6 +48,9 @@ def test_the_episode_filter_and_no_results(qtbot, make_window) -> None:
     pane.search_now()
     qtbot.waitUntil(pane.idle, timeout=10_000)
     assert pane.status.text() == "No results"
+    pane.edit.setText("a")  # a one-letter prefix would match most of a library
+    pane.search_now()
+    assert pane.status.text() == "Type at least two letters" and pane.model.rowCount() == 0
     pane.edit.setText("AND")  # a lone operator word is a word
     pane.search_now()
     qtbot.waitUntil(pane.idle, timeout=10_000)
