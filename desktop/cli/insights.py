@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
 from desktop.cli.output import print_json
+from desktop.core.errors import EarmarkError
 from desktop.core.exporters.markdown import insight_blocks
 from desktop.core.insights.engine import ENGINE_NAMES
 from desktop.core.store import Library
@@ -28,14 +30,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--model", metavar="NAME", help="default: $EARMARK_LLM_MODEL, then the llm_model setting"
     )
     parser.add_argument(
-        "--api-key-env", default=DEFAULT_API_KEY_ENV, metavar="VAR",
-        help="environment variable holding the API key, if the server wants one",
+        "--api-key-env", metavar="VAR",
+        help="environment variable holding the API key, if the server wants one (default: "
+        f"the llm_api_key_env setting, else {DEFAULT_API_KEY_ENV})",
     )  # fmt: skip
-    parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS")
+    parser.add_argument(
+        "--timeout", type=float, default=120.0, metavar="SECONDS",
+        help="the longest silence waited for from the server: before its reply starts and "
+        "between tokens (replies are streamed), not the whole reply (default 120)",
+    )  # fmt: skip
     parser.add_argument(
         "--context-tokens", type=int, metavar="N",
         help="the model's context length as your server runs it (Ollama: num_ctx); longer "
         "transcripts are read in parts (default: the llm_context_tokens setting, else 8192)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-output-tokens", type=int, default=1500, metavar="N",
+        help="room kept for the model's reply in every request (default 1500)",
     )  # fmt: skip
 
 
@@ -45,6 +56,9 @@ def insights_cmd(args: argparse.Namespace) -> int:
         llm = llm_config(
             args.base_url, args.model, args.api_key_env, args.timeout, args.context_tokens
         )
+        if args.max_output_tokens < 64:
+            raise EarmarkError("--max-output-tokens must be at least 64")
+        llm = replace(llm, max_output_tokens=args.max_output_tokens)
     show = sys.stderr.isatty() and not args.json
 
     def progress(fraction: float) -> None:
@@ -59,7 +73,7 @@ def insights_cmd(args: argparse.Namespace) -> int:
         try:
             result = generate_insights(library, args.id, args.engine, llm, progress=progress)
         finally:
-            if show:
+            if show:  # warnings below start on a clean line, never on the progress line
                 print("\r" + " " * 24 + "\r", end="", file=sys.stderr, flush=True)
     for warning in result.warnings:
         print(f"earmark: warning: {warning}", file=sys.stderr)

@@ -11,25 +11,16 @@ from typing import Any
 
 from desktop.core.model import Segment
 
-CHARS_PER_TOKEN = 4  # rough, and deliberately simple: chunks keep a safety margin
-
-
-def estimate_tokens(text: str) -> int:
-    return len(text) // CHARS_PER_TOKEN + 1
-
 
 def clock(seconds: float) -> str:
     total = max(0, int(seconds))
     return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
-def transcript_line(index: int, segment: Segment, max_chars: int | None = None) -> str:
+def transcript_line(index: int, segment: Segment) -> str:
     speaker = f"{segment.speaker}: " if segment.speaker else ""
     text = " ".join(segment.text.split())
-    line = f"[{index}] ({clock(segment.start)}) {speaker}{text}"
-    if max_chars is not None and len(line) > max_chars:
-        line = line[: max(0, max_chars - 1)] + "…"  # one huge segment must still fit
-    return line
+    return f"[{index}] ({clock(segment.start)}) {speaker}{text}"
 
 
 SYSTEM = (
@@ -112,10 +103,3 @@ def note_lines(notes: dict[str, Any]) -> list[str]:
     ]
     lines += [f"[{t['segment']}] takeaway: {t['text']}" for t in notes.get("takeaways", [])]
     return lines
-
-
-def overhead_tokens(schema: dict[str, Any]) -> int:
-    """Tokens a request costs besides its transcript or notes lines (worst case: the schema
-    pasted in, as in json_object mode), plus a margin for chat-template tokens."""
-    fixed = SYSTEM + FINAL_TASK + NOTES_TASK + REDUCE_INTRO + schema_hint(schema)
-    return estimate_tokens(fixed) + 64
