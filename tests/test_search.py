@@ -363,3 +363,12 @@ def test_any_mix_of_symbols_operators_and_notes_is_a_valid_query(symbols, parts)
     for query in ("".join(parts), " ".join(parts)):
         search(library.conn, query)
         search(library.conn, query, rank_cap=1, episode_id=episode)
+
+
+def test_search_as_you_type_expands_only_a_long_enough_last_word() -> None:
+    from desktop.core.search.query import parse_query
+
+    assert parse_query("deep le").match.endswith('"le"*')
+    assert parse_query("deep le", min_prefix=3).match.endswith('"le"')
+    assert parse_query("deep lea", min_prefix=3).match.endswith('"lea"*')
+    assert parse_query("deep le*", min_prefix=3).match.endswith('"le"*')  # asked for

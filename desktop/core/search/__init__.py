@@ -109,12 +109,14 @@ def search(
     snippet_tokens: int = 24,
     rank_cap: int | None = RANK_CAP,
     notes: bool = True,
+    min_prefix: int = 1,
 ) -> list[SearchHit]:
     """Ranked hits across the library or within one episode: notes first, then segments.
 
     `offset` and `limit` page through that one list. With notes=False only segments.
+    The last word is a prefix from `min_prefix` characters on (see parse_query).
     """
-    parsed = parse_query(text)
+    parsed = parse_query(text, min_prefix)
     if parsed is None or limit <= 0:
         return []
     offset = max(0, offset)

@@ -113,8 +113,12 @@ class _Token:
         return tuple(w.lower() for w in _WORD.findall(self.body))
 
 
-def parse_query(text: str) -> ParsedQuery | None:
-    """Parse once; None when the text holds no searchable word."""
+def parse_query(text: str, min_prefix: int = 1) -> ParsedQuery | None:
+    """Parse once; None when the text holds no searchable word.
+
+    The last bare word matches as a prefix when it has at least `min_prefix` characters
+    (search-as-you-type passes 3: a two-letter prefix matches much of a library and costs
+    ten times a word)."""
     tokens = [_Token(m.group(1), m.group(2)) for m in _TOKEN.finditer(text)]
 
     def is_term(i: int) -> bool:
@@ -142,10 +146,12 @@ def parse_query(text: str) -> ParsedQuery | None:
         # Nothing to exclude from: `-self` means the word.
         items = [item if isinstance(item, str) else (item[0], False, item[2]) for item in items]
 
-    return _assemble(items)
+    return _assemble(items, min_prefix)
 
 
-def _assemble(items: list[tuple[_Token, bool, bool] | str]) -> ParsedQuery | None:
+def _assemble(
+    items: list[tuple[_Token, bool, bool] | str], min_prefix: int = 1
+) -> ParsedQuery | None:
     positives: list[_Term | str] = []
     negatives: list[_Term] = []
     words_seen: list[str] = []
@@ -173,7 +179,9 @@ def _assemble(items: list[tuple[_Token, bool, bool] | str]) -> ParsedQuery | Non
         return None
     if last_bare is not None:
         index, body = last_bare
-        positives[index] = _as_prefix(positives[index], body)
+        term = positives[index]
+        if isinstance(term, _Term) and len(term.words[-1]) >= min_prefix:
+            positives[index] = _as_prefix(term, body)
 
     fts_negatives = [n for n in negatives if n.raw is None]
     query = " ".join(p if isinstance(p, str) else p.fts() for p in positives)
