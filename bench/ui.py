@@ -271,18 +271,24 @@ def p99(values: list[float]) -> float:
 
 
 def probe_first_row(path: str) -> None:
-    from desktop.core.store import Library
-    from desktop.ui.app import make_application
-    from desktop.ui.main_window import MainWindow
-    from desktop.ui.session import Session
+    """`earmark FILE` as the app runs it (open_window), stopped at the first painted row."""
+    from PySide6.QtWidgets import QApplication
 
-    app = make_application()
-    win = MainWindow(Session(Library.open()))
-    win.open_paths([Path(path)])  # as `earmark FILE` does: before the first paint
-    win.show()
-    painted(app, win.transcript.list_view.viewport(), lambda: win.transcript.model().rowCount())
-    emit(seconds=since_spawn())
-    win.session.shutdown()
+    from desktop.ui import app as earmark_app
+    from desktop.ui.main_window import MainWindow
+
+    app = earmark_app.make_application()
+
+    def first_row(*_args: object) -> int:
+        win = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
+        rows = win.transcript.model().rowCount
+        painted(app, win.transcript.list_view.viewport(), rows)
+        emit(seconds=since_spawn())
+        win.session.shutdown()
+        return 0
+
+    QApplication.exec = first_row  # the event loop runs in painted() until the row shows
+    earmark_app.open_window([Path(path).resolve()], None)
 
 
 def probe_finish(path: str) -> None:
