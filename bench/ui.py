@@ -221,10 +221,12 @@ def probe_open_big() -> None:
 
 
 def probe_stall() -> None:
+    from desktop.services.opening import preload
     from desktop.ui.app import make_application
 
     app = make_application()
     win = window(app)
+    preload()  # what the app does on a thread while its window is first built
     painted(app, win)
     idle = loop_gaps(app, 3.0, lambda: False)
     win.session.make_insights(1)  # the 10,000-segment episode
