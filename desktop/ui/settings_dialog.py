@@ -6,6 +6,7 @@ is chosen (a model folder, a server), and saves through core.settings on OK.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.errors import EarmarkError
-from desktop.core.paths import default_db_path
+from desktop.core.paths import choose_data_dir, default_db_path
 from desktop.core.settings import Settings, load_settings, parse_value, save_settings
 from desktop.core.transcribe import DEFAULT_BEAM_SIZE, EMBEDDED_MODEL_NAME, check_model_dir
 from desktop.services.llm_settings import DEFAULT_LLM_URL, list_models, llm_config
@@ -140,8 +141,34 @@ class SettingsDialog(QDialog):
         path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         path.setAccessibleName("Library file")
         form.addRow("File:", path)
-        form.addRow("", plain_label("Set EARMARK_HOME to keep the library elsewhere.", group))
+        self.location_button = QPushButton("Keep the Library in…", group)
+        self.location_button.setAccessibleName("Choose the folder that holds the library")
+        self.location_button.clicked.connect(self.choose_library_folder)
+        self.location_note = plain_label("", group)
+        self.location_note.setAccessibleName("Library location")
+        if os.environ.get("EARMARK_HOME"):
+            self.location_button.setEnabled(False)
+            self.location_note.setText("EARMARK_HOME is set, so the library stays there.")
+        form.addRow(self.location_button, self.location_note)
         return group
+
+    def choose_library_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "The folder to keep the library in")
+        if folder:
+            self.set_library_folder(Path(folder))
+
+    def set_library_folder(self, folder: Path) -> bool:
+        """From the next start the library (and these settings) live in `folder`."""
+        try:
+            chosen = choose_data_dir(folder)
+        except EarmarkError as exc:
+            self.location_note.setText(str(exc))
+            return False
+        self.location_note.setText(
+            f"From the next start: {chosen}. The open library stays where it is; move its "
+            "files there first to take them along."
+        )
+        return True
 
     # --- actions ----------------------------------------------------------------------------
 

@@ -73,3 +73,24 @@ def test_test_connection_lists_the_server_models_or_says_why(qtbot) -> None:
         assert "127.0.0.1:9" in dialog.server_note.text()
     finally:
         server.stop()
+
+
+def test_the_library_can_be_kept_elsewhere_from_the_next_start(
+    qtbot, tmp_path, monkeypatch
+) -> None:
+    from desktop.core.paths import data_dir, default_db_path, location_file
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    assert not dialog.location_button.isEnabled()  # EARMARK_HOME (set for every test) wins
+    monkeypatch.delenv("EARMARK_HOME")
+    assert dialog.set_library_folder(tmp_path / "elsewhere")
+    assert location_file().is_relative_to(tmp_path / "config")
+    assert data_dir() == (tmp_path / "elsewhere").resolve()
+    assert default_db_path() == (tmp_path / "elsewhere" / "library.sqlite3").resolve()
+    assert "From the next start" in dialog.location_note.text()
+    from desktop.core.paths import choose_data_dir, platform_data_dir
+
+    choose_data_dir(None)
+    assert data_dir() == platform_data_dir() and not location_file().exists()
