@@ -8,6 +8,7 @@ with a fresh temporary library, drives it as a user would, and saves PNGs:
     docs/screenshots/playing.png       the sample with insights, playing (segment + word)
     docs/screenshots/find.png          find in the episode, every match marked
     docs/screenshots/search.png        library search results
+    docs/screenshots/notes.png         a note, an edited row, the in-place editor open
     docs/screenshots/settings.png      the settings dialog
     docs/screenshots/dark.png          the same in the dark palette
 
@@ -131,6 +132,21 @@ def take(out: Path, home: Path) -> int:
     wait_until(app, window.search_pane.idle, timeout=30)
     settle(app, 0.5)
     shoot(window, out / "search.png")
+
+    window.left_tabs.setCurrentIndex(0)
+    episode = window.session.current.id
+    window.session.add_note(
+        episode, "Ask about the <MDL> experiments for the next episode.", at=model.segment(20).start
+    )
+    window.session.edit_segment(
+        episode, 14, "So I did my undergraduate at Old Dominion University."
+    )
+    window.seek(model.segment(12).start + 0.1)
+    window.transcript.edit_row(17)
+    settle(app, 0.8)
+    shoot(window, out / "notes.png")
+    window.transcript.list_view.setFocus()  # closes the editor, keeping the text
+    settle(app, 0.3)
 
     from desktop.ui.settings_dialog import SettingsDialog
 
