@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
+from desktop.ui.colors import blend
 from desktop.ui.icons import icon
 
 _LEVEL_ICONS = {"error": "warning", "warning": "warning", "info": "info"}
@@ -87,11 +88,5 @@ class MessageBanner(QFrame):
             accent = accent.fromRgb(200, 40, 40)
         elif level == "warning":
             accent = accent.fromRgb(210, 150, 20)
-        mix = 0.18
-        blended = base.fromRgbF(
-            base.redF() * (1 - mix) + accent.redF() * mix,
-            base.greenF() * (1 - mix) + accent.greenF() * mix,
-            base.blueF() * (1 - mix) + accent.blueF() * mix,
-        )
-        palette.setColor(QPalette.ColorRole.Window, blended)
+        palette.setColor(QPalette.ColorRole.Window, blend(accent, base, 0.18))
         self.setPalette(palette)

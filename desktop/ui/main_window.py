@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtMultimedia import QAudioOutput
 from PySide6.QtWidgets import (
@@ -35,7 +35,16 @@ from desktop.ui.player.video import VideoArea
 from desktop.ui.search.pane import SearchPane
 from desktop.ui.session import LoadedEpisode, Session
 from desktop.ui.settings_dialog import SettingsDialog
-from desktop.ui.state import add_recent_file, recent_files, window_state
+from desktop.ui.state import (
+    add_recent_file,
+    default_size,
+    last_episode,
+    recent_files,
+    remember_episode,
+    restore_layout,
+    save_layout,
+    window_state,
+)
 from desktop.ui.transcript.find import FindBar
 from desktop.ui.transcript.view import TranscriptView
 from desktop.ui.undo import bind_actions, make_stack
@@ -410,50 +419,30 @@ class MainWindow(QMainWindow):
     # --- state between runs -----------------------------------------------------------------
 
     def _restore_layout(self) -> None:
-        for key, restore in (
-            ("geometry", self.restoreGeometry),
-            ("window_state", self.restoreState),
-            ("main_split", self.main_split.restoreState),
-            ("center_split", self.center_split.restoreState),
-        ):
-            value = self.state.value(key)
-            if isinstance(value, QByteArray | bytes):
-                restore(value)
-        if not self.state.value("geometry"):
+        if not restore_layout(self.state, self, self._splitters()):
             self.resize(default_size(self.screen().availableGeometry().size()))
+
+    def _splitters(self) -> dict[str, QSplitter]:
+        return {"main_split": self.main_split, "center_split": self.center_split}
 
     def restore_last_episode(self) -> bool:
         """Reopen the episode shown when the window last closed, at the same moment."""
-        try:
-            episode_id = int(self.state.value("last_episode", 0) or 0)
-            position = float(self.state.value("last_position", 0.0) or 0.0)
-        except (TypeError, ValueError):
+        last = last_episode(self.state)
+        if last is None or not self.session.open_episode(last[0]):
             return False
-        if not episode_id or not self.session.open_episode(episode_id):
-            return False
-        QTimer.singleShot(0, lambda: self.seek(position))
+        QTimer.singleShot(0, lambda: self.seek(last[1]))
         return True
 
     def save_state(self) -> None:
-        self.state.setValue("geometry", self.saveGeometry())
-        self.state.setValue("window_state", self.saveState())
-        self.state.setValue("main_split", self.main_split.saveState())
-        self.state.setValue("center_split", self.center_split.saveState())
         current = self.session.current
-        self.state.setValue("last_episode", current.id if current else 0)
-        self.state.setValue("last_position", self.reading_position if current else 0.0)
-        self.state.sync()
+        save_layout(self.state, self, self._splitters())
+        remember_episode(self.state, current.id if current else 0, self.reading_position)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self.player.pause()
         self.session.shutdown()
         super().closeEvent(event)
-
-
-def default_size(available: QSize) -> QSize:
-    """1280×800, or nine tenths of a smaller screen."""
-    return QSize(min(1280, available.width() * 9 // 10), min(800, available.height() * 9 // 10))
 
 
 def sample_path() -> Path:

@@ -53,8 +53,10 @@ from PySide6.QtWidgets import (
 
 from desktop.core.model import Note, Segment
 from desktop.core.timecode import short
+from desktop.ui.colors import blend, readable
 from desktop.ui.transcript.editor import SegmentEditor
-from desktop.ui.transcript.model import SegmentListModel, word_ranges
+from desktop.ui.transcript.highlights import find_selections, format_range, word_selection
+from desktop.ui.transcript.model import SegmentListModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -67,32 +69,6 @@ NOTE_COLOR = QColor(184, 122, 0)  # a sticky note's amber, apart from the blue o
 ACCENT = 3  # width of the bar marking the playing row
 MIN_TEXT_WIDTH = 40
 LAYOUT_CACHE = 300  # a few screens of rows; heights are kept for every row
-
-
-def blend(top: QColor, bottom: QColor, alpha: float) -> QColor:
-    """`top` laid over `bottom` at `alpha`: palette-derived tints for light and dark themes."""
-    return QColor.fromRgbF(
-        top.redF() * alpha + bottom.redF() * (1 - alpha),
-        top.greenF() * alpha + bottom.greenF() * (1 - alpha),
-        top.blueF() * alpha + bottom.blueF() * (1 - alpha),
-    )
-
-
-def _luminance(color: QColor) -> float:
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    return (
-        0.2126 * channel(color.redF())
-        + 0.7152 * channel(color.greenF())
-        + 0.0722 * channel(color.blueF())
-    )
-
-
-def readable(color: QColor, background: QColor, fallback: QColor) -> QColor:
-    """`color` if it contrasts enough with `background` (a dark palette may keep a dark Link)."""
-    hi, lo = sorted((_luminance(color), _luminance(background)), reverse=True)
-    return color if (hi + 0.05) / (lo + 0.05) >= 3.0 else fallback
 
 
 @dataclass(slots=True)
@@ -259,8 +235,8 @@ class TranscriptDelegate(QStyledItemDelegate):
             marker = self._marker_icon(readable(NOTE_COLOR, base, text_color))
             marker.paint(painter, layout.marker_rect.translated(origin))
         painter.setPen(text_color)
-        selections = self._find_selections(index, palette)
-        selections += self._word_selection(index, palette) if current else []
+        selections = find_selections(index, palette)
+        selections += word_selection(index, palette) if current else []
         layout.text_layout.draw(painter, layout.text_origin + QPointF(origin), selections)
         painter.restore()
 
@@ -365,9 +341,7 @@ class TranscriptDelegate(QStyledItemDelegate):
         if font.pointSizeF() > 0:
             fmt.setFontPointSize(font.pointSizeF() * 0.85)
         fmt.setForeground(self._view.palette().color(QPalette.ColorRole.PlaceholderText))
-        mark = QTextLayout.FormatRange()
-        mark.start, mark.length, mark.format = start, len(EDITED), fmt
-        return mark
+        return format_range(start, start + len(EDITED), fmt)
 
     def _marker_icon(self, color: QColor) -> QIcon:
         icon = self._marker_icons.get(color.name())
@@ -433,44 +407,6 @@ class TranscriptDelegate(QStyledItemDelegate):
             # A thin outline, so keyboard users see the row Enter would play.
             painter.setPen(blend(highlight, base, 0.7))
             painter.drawRect(rect.adjusted(0, 0, -1, -1))
-
-    @staticmethod
-    def _find_selections(index: _Index, palette: QPalette) -> list[QTextLayout.FormatRange]:
-        """Find matches: all in a soft tint, the current one in the selection colours."""
-        found = index.data(SegmentListModel.FindRole) or []
-        ranges = []
-        base = palette.color(QPalette.ColorRole.Base)
-        for start, end, is_current in found:
-            fmt = QTextCharFormat()
-            if is_current:
-                fmt.setBackground(palette.color(QPalette.ColorRole.Highlight))
-                fmt.setForeground(palette.color(QPalette.ColorRole.HighlightedText))
-            else:
-                fmt.setBackground(blend(QColor(255, 200, 0), base, 0.45))
-                fmt.setForeground(palette.color(QPalette.ColorRole.Text))
-            selection = QTextLayout.FormatRange()
-            selection.start, selection.length, selection.format = start, end - start, fmt
-            ranges.append(selection)
-        return ranges
-
-    @staticmethod
-    def _word_selection(index: _Index, palette: QPalette) -> list[QTextLayout.FormatRange]:
-        """The playing word as a format range drawn over the cached layout."""
-        word = index.data(SegmentListModel.CurrentWordRole)
-        segment: Segment = index.data(SegmentListModel.SegmentRole)
-        if word is None or word < 0:
-            return []
-        ranges = word_ranges(segment.text, index.data(SegmentListModel.WordsRole))
-        if word >= len(ranges) or ranges[word] is None:
-            return []
-        start, end = ranges[word]
-        fmt = QTextCharFormat()
-        base = palette.color(QPalette.ColorRole.Base)
-        fmt.setBackground(blend(palette.color(QPalette.ColorRole.Highlight), base, 0.55))
-        fmt.setForeground(palette.color(QPalette.ColorRole.Text))
-        selection = QTextLayout.FormatRange()
-        selection.start, selection.length, selection.format = start, end - start, fmt
-        return [selection]
 
 
 def notes_tooltip(notes: list[Note]) -> str:

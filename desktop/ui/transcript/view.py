@@ -20,19 +20,13 @@ from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QContextMenuEvent,
     QKeyEvent,
-    QKeySequence,
     QMouseEvent,
-    QPainter,
-    QPaintEvent,
-    QPalette,
     QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSlider,
-    QApplication,
     QListView,
     QToolButton,
     QVBoxLayout,
@@ -43,116 +37,12 @@ from desktop.core.model import Note, Segment
 from desktop.ui.icons import icon
 from desktop.ui.transcript.delegate import TranscriptDelegate
 from desktop.ui.transcript.model import SegmentListModel, WordsLoader
+from desktop.ui.transcript.rows import SegmentList
 
 BATCH_SIZE = 200  # rows laid out per event-loop pass: 50k wrapped rows stay responsive
 FOLLOW_TOP = 0.25  # where a followed row is placed, as a fraction of the viewport height
 BOTTOM_ZONE = 0.2  # a playing row this close to the bottom is moved back up
 SINGLE_PASS_APPEND = 20_000  # up to this many rows an append is laid out in one pass
-_HIGHLIGHT_ROLES = {
-    SegmentListModel.IsCurrentRole,
-    SegmentListModel.CurrentWordRole,
-    SegmentListModel.FindRole,
-    SegmentListModel.NotesRole,  # the marker's lane is always there: no height changes
-}
-_REPAINT_ALL_ROWS = 64  # past this many changed rows, repaint the viewport once
-_NAVIGATION_KEYS = {
-    Qt.Key.Key_PageUp,
-    Qt.Key.Key_PageDown,
-    Qt.Key.Key_Up,
-    Qt.Key.Key_Down,
-    Qt.Key.Key_Home,
-    Qt.Key.Key_End,
-}
-
-
-class _SegmentList(QListView):
-    """The list itself: empty placeholder, Enter to seek, Copy, and user-scroll reports."""
-
-    activated_row = Signal(int)  # Enter/Return on a row
-    user_navigated = Signal()  # a key moved the view
-    layout_updated = Signal()  # rows were (re)laid out; positions may have moved
-    row_menu_requested = Signal(int, QPoint)  # row, global position of a right-click
-    editing_started = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.empty_text = ""
-
-    def edit(self, index: QModelIndex, trigger=None, event: QEvent | None = None) -> bool:  # type: ignore[override]
-        if trigger is None:  # edit(index): the slot
-            return super().edit(index)
-        if trigger == QAbstractItemView.EditTrigger.DoubleClicked and isinstance(
-            event, QMouseEvent
-        ):
-            delegate = self.itemDelegate()
-            pos = event.position().toPoint()
-            text_rect = delegate.text_rect(index, self.visualRect(index))
-            if pos.x() < text_rect.left():
-                return False  # the time column: a click there plays, it never edits
-            delegate.pending_cursor = delegate.char_at(index, self.visualRect(index), pos)
-        started = super().edit(index, trigger, event)
-        self.itemDelegate().pending_cursor = None  # used by the editor just made, if any
-        if started:
-            self.editing_started.emit()
-        return started
-
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        index = self.indexAt(event.pos())
-        if index.isValid():
-            self.setCurrentIndex(index)
-            self.row_menu_requested.emit(index.row(), event.globalPos())
-            event.accept()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.activated_row.emit(self.currentIndex().row())
-            return
-        if event.matches(QKeySequence.StandardKey.Copy):
-            self._copy_selection()
-            return
-        super().keyPressEvent(event)
-        if event.key() in _NAVIGATION_KEYS:
-            self.user_navigated.emit()
-
-    def dataChanged(
-        self,
-        top_left: QModelIndex,
-        bottom_right: QModelIndex,
-        roles: Sequence[int] = (),
-    ) -> None:
-        # QListView lays every row out again on any dataChanged (Qt 6 list mode): 4 s of
-        # batches at 50k rows on each word of playback. A highlight never changes a height,
-        # so those rows are only repainted.
-        if roles and set(roles) <= _HIGHLIGHT_ROLES:
-            if bottom_right.row() - top_left.row() > _REPAINT_ALL_ROWS:
-                self.viewport().update()
-                return
-            for row in range(top_left.row(), bottom_right.row() + 1):
-                self.update(top_left.siblingAtRow(row))
-            return
-        super().dataChanged(top_left, bottom_right, list(roles))
-
-    def updateGeometries(self) -> None:
-        super().updateGeometries()
-        self.layout_updated.emit()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        if self.model() is None or self.model().rowCount() or not self.empty_text:
-            return
-        painter = QPainter(self.viewport())
-        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-        painter.drawText(
-            self.viewport().rect().adjusted(12, 12, -12, -12),
-            int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
-            self.empty_text,
-        )
-
-    def _copy_selection(self) -> None:
-        rows = sorted(index.row() for index in self.selectionModel().selectedIndexes())
-        if rows:
-            texts = (self.model().index(r, 0).data() for r in rows)
-            QApplication.clipboard().setText("\n".join(texts))
 
 
 class TranscriptView(QWidget):
@@ -172,7 +62,7 @@ class TranscriptView(QWidget):
         # (row, pixels of it above the viewport) to put back at the top after a relayout
         self._anchor: tuple[int, int] | None = None
 
-        self.list_view = _SegmentList(self)
+        self.list_view = SegmentList(self)
         self._delegate = TranscriptDelegate(self.list_view)
         self._setup_list()
         self.follow_button = self._make_follow_button()
