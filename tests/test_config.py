@@ -89,3 +89,12 @@ def test_saved_llm_server_is_used_by_insights(capsys) -> None:
     assert code == 0
     assert url in err and "extracted insights instead" in err
     assert json.loads(out)["engine"] == "extractive"
+
+
+def test_a_typed_value_is_refused_in_the_user_s_words(capsys) -> None:
+    """No internal 'value:' prefix: the message starts with the setting's name."""
+    code, _, err = run(capsys, "config", "set", "beam_size", "banana")
+    assert code == 1
+    assert err.strip() == "earmark: error: beam_size must be a whole number, not 'banana'"
+    code, _, err = run(capsys, "config", "set", "vad", "maybe")
+    assert err.strip() == "earmark: error: vad must be true or false, not 'maybe'"

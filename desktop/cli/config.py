@@ -25,7 +25,7 @@ def config_cmd(args: argparse.Namespace) -> int:
             raise_usage(args.action)
         value = None
         if args.action == "set":
-            value = parse_value(args.key, args.value, "value")
+            value = parse_value(args.key, args.value)
             if args.key == "model_dir":
                 folder = Path(value).expanduser().resolve()
                 check_model_dir(folder)  # refuse a folder that would fail at transcription

@@ -76,7 +76,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     return path
 
 
-def parse_value(key: str, value: Any, source: Path | str = "settings") -> Any:
+def parse_value(key: str, value: Any, source: Path | str | None = None) -> Any:
     """A setting's value checked and converted (from JSON or from the command line)."""
     if key not in KEYS:
         raise EarmarkError(f"unknown setting {key!r}; known: {', '.join(KEYS)}")
@@ -84,25 +84,34 @@ def parse_value(key: str, value: Any, source: Path | str = "settings") -> Any:
         try:
             number = int(value)
         except (TypeError, ValueError):
-            raise EarmarkError(f"{source}: {key} must be a whole number, not {value!r}") from None
+            raise EarmarkError(
+                f"{_where(source)}{key} must be a whole number, not {value!r}"
+            ) from None
         if number < 1:
-            raise EarmarkError(f"{source}: {key} must be at least 1")
+            raise EarmarkError(f"{_where(source)}{key} must be at least 1")
         return number
     if key in _BOOLS:
         return _parse_bool(key, value, source)
     if not isinstance(value, str) or not value.strip():
-        raise EarmarkError(f"{source}: {key} must be a non-empty text")
+        raise EarmarkError(f"{_where(source)}{key} must be a non-empty text")
     if key == "llm_base_url" and not value.startswith(("http://", "https://")):
-        raise EarmarkError(f"{source}: llm_base_url must start with http:// or https://")
+        raise EarmarkError(f"{_where(source)}llm_base_url must start with http:// or https://")
     if key == "insight_engine" and value.strip() not in INSIGHT_ENGINES:
-        raise EarmarkError(f"{source}: insight_engine must be one of {', '.join(INSIGHT_ENGINES)}")
+        raise EarmarkError(
+            f"{_where(source)}insight_engine must be one of {', '.join(INSIGHT_ENGINES)}"
+        )
     return value.strip()
 
 
-def _parse_bool(key: str, value: Any, source: Path | str) -> bool:
+def _parse_bool(key: str, value: Any, source: Path | str | None) -> bool:
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
     if text in _TRUE or text in _FALSE:
         return text in _TRUE
-    raise EarmarkError(f"{source}: {key} must be true or false, not {value!r}")
+    raise EarmarkError(f"{_where(source)}{key} must be true or false, not {value!r}")
+
+
+def _where(source: Path | str | None) -> str:
+    """ "FILE: " for a value read from a file; nothing for one typed on the command line."""
+    return f"{source}: " if source else ""
