@@ -1,0 +1,82 @@
+"""Open → transcribe → insights → search → export, recording every outgoing connection.
+
+Run by tests/test_offline.py in a fresh process (inside a network namespace with no way
+out when the machine allows one). A guard on socket.connect refuses, and records, any
+address that is not this machine; at the end the script prints one JSON line with what
+it did and every address it tried to reach.
+
+    python tests/offline_run.py MEDIA OUT_DIR [--llm URL MODEL]
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import socket
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+attempts: list[str] = []
+_connect = socket.socket.connect
+
+
+def _is_local(address: object) -> bool:
+    if isinstance(address, str | bytes):  # AF_UNIX
+        return True
+    host = str(address[0]) if isinstance(address, tuple) else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def guarded_connect(self: socket.socket, address: object) -> None:
+    attempts.append(repr(address))
+    if not _is_local(address):
+        raise OSError(f"offline guard: refused a connection to {address!r}")
+    return _connect(self, address)
+
+
+socket.socket.connect = guarded_connect  # type: ignore[method-assign]
+
+
+def main() -> int:
+    from desktop.core.search import search
+    from desktop.core.store import Library
+    from desktop.services.exporting import export_to_path
+    from desktop.services.insights import generate_insights
+    from desktop.services.llm_settings import llm_config
+    from desktop.services.opening import engine_choice, open_path
+
+    media, out = Path(sys.argv[1]), Path(sys.argv[2])
+    llm = None
+    engine = "extractive"
+    if "--llm" in sys.argv:
+        at = sys.argv.index("--llm")
+        llm = llm_config(sys.argv[at + 1], sys.argv[at + 2], timeout=10.0)
+        engine = "openai"
+    with Library.open(out / "library.sqlite3") as library:
+        episode = open_path(library, media, engine_choice)
+        result = generate_insights(library, episode.id, engine, llm)
+        hits = search(library.conn, "country")
+        written = export_to_path(library, episode.id, "md", out)
+    print(
+        json.dumps(
+            {
+                "segments": episode.segment_count,
+                "insights_engine": result.insights.engine,
+                "warnings": result.warnings,
+                "hits": len(hits),
+                "exported": str(written),
+                "attempts": attempts,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
