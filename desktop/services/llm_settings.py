@@ -6,13 +6,10 @@ insights use case so that asking "is a server configured?" loads no scikit-learn
 
 from __future__ import annotations
 
-import json
 import os
-import urllib.error
-import urllib.request
 
 from desktop.core.errors import EarmarkError
-from desktop.core.insights.llm import LLMConfig
+from desktop.core.insights.llm import ChatClient, LLMConfig
 from desktop.core.settings import Settings, load_settings
 
 DEFAULT_LLM_URL = "http://127.0.0.1:11434/v1"  # Ollama on this machine
@@ -60,36 +57,14 @@ def configured_llm(settings: Settings | None = None) -> LLMConfig | None:
 def list_models(config: LLMConfig) -> list[str]:
     """The model names the server offers (`GET /models`), for the settings dialog.
 
-    Raises EarmarkError saying what the server answered, with a hint when a URL without
-    `/v1` gets a 404 (the usual mistake with Ollama and LM Studio).
+    Raises EarmarkError saying what the server answered, through the same client as the
+    insights (so the same messages, and the hint to add `/v1` after a 404).
     """
     url = config.base_url.rstrip("/") + "/models"
-    request = urllib.request.Request(url, headers=_headers(config))
-    try:
-        with urllib.request.urlopen(request, timeout=min(config.timeout, 10.0)) as reply:
-            data = json.loads(reply.read().decode("utf-8", errors="replace"))
-    except urllib.error.HTTPError as exc:
-        hint = (
-            " (does the URL need /v1 at the end?)" if exc.code == 404 and not _has_v1(url) else ""
-        )
-        raise EarmarkError(f"{url}: the server answered {exc.code} {exc.reason}{hint}") from exc
-    except urllib.error.URLError as exc:
-        raise EarmarkError(f"{url}: cannot connect ({exc.reason})") from exc
-    except (TimeoutError, OSError) as exc:
-        raise EarmarkError(f"{url}: no answer ({exc})") from exc
-    except ValueError as exc:
-        raise EarmarkError(f"{url}: the answer is not JSON ({exc})") from exc
+    data = ChatClient(config).get_json(url, timeout=min(config.timeout, 10.0))
     items = data.get("data") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise EarmarkError(f"{url}: the answer has no model list ('data')")
     return sorted(
         str(item.get("id")) for item in items if isinstance(item, dict) and item.get("id")
     )
-
-
-def _headers(config: LLMConfig) -> dict[str, str]:
-    return {"Authorization": f"Bearer {config.api_key}"} if config.api_key else {}
-
-
-def _has_v1(url: str) -> bool:
-    return "/v1/" in url or url.endswith("/v1")

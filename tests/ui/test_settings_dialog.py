@@ -69,7 +69,7 @@ def test_test_connection_lists_the_server_models_or_says_why(qtbot) -> None:
         assert dialog.llm_model_box.findText("scripted") >= 0
         dialog.url_edit.setText("http://127.0.0.1:9/v1")  # nothing listens there
         dialog.test_button.click()
-        qtbot.waitUntil(lambda: "cannot connect" in dialog.server_note.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: "cannot reach" in dialog.server_note.text(), timeout=10_000)
         assert "127.0.0.1:9" in dialog.server_note.text()
     finally:
         server.stop()

@@ -224,7 +224,13 @@ class ChatClient:
 
     def post_json(self, url: str, body: dict[str, Any], timeout: float) -> Any:
         """POST a JSON body, return the decoded JSON reply; errors as for chat."""
-        request = self._request(url, body)
+        return self._json(self._request(url, body), url, timeout)
+
+    def get_json(self, url: str, timeout: float) -> Any:
+        """GET a JSON document (the server's /models list); errors as for chat."""
+        return self._json(self._request(url), url, timeout)
+
+    def _json(self, request: urllib.request.Request, url: str, timeout: float) -> Any:
         with self._open(request, timeout, url) as response:
             raw = self._read(response, url)
         try:
@@ -234,12 +240,17 @@ class ChatClient:
 
     # -- transport ---------------------------------------------------------------------
 
-    def _request(self, url: str, body: dict[str, Any]) -> urllib.request.Request:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if body.get("stream"):
+    def _request(self, url: str, body: dict[str, Any] | None = None) -> urllib.request.Request:
+        """A POST of `body` as JSON, or a GET without one."""
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        if body is not None and body.get("stream"):
             headers["Accept"] = "text/event-stream, application/json"
         if self.config.api_key:  # local servers need none; never send an empty bearer
             headers["Authorization"] = f"Bearer {self.config.api_key}"
+        if body is None:
+            return urllib.request.Request(url, headers=headers, method="GET")
         return urllib.request.Request(
             url, data=json.dumps(body).encode(), headers=headers, method="POST"
         )
