@@ -62,10 +62,8 @@ class Job(QObject):
         self._work = work
         self._context = JobContext(report=self.progress.emit)
         self._thread: threading.Thread | None = None
-        self.started_at: float | None = None
 
     def start(self) -> None:
-        self.started_at = time.monotonic()
         self._thread = threading.Thread(target=self._run, name=f"earmark-{self.kind}", daemon=True)
         self._thread.start()
 

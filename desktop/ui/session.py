@@ -141,19 +141,20 @@ class Session(QObject):
     def relink_media(self, episode_id: int, path: Path) -> None:
         """Point an episode at its media file's new place."""
         episode = self.library.update_episode(episode_id, media_path=str(Path(path).resolve()))
-        if self.current is not None and self.current.id == episode_id:
+        if self._is_current(episode_id):
             self.current = episode
             self.episode_updated.emit(episode)
 
     def _start_import(self, path: Path) -> None:
-        job = Job(
-            "import",
-            partial(tasks.open_file, library_path=self.library.path, path=path),
-            subject=path,
-        )
+        job = self._open_job("import", path)
         job.succeeded.connect(lambda episode: self._opened(path, episode))
         job.failed.connect(lambda text: self.message.emit("error", text))
         self.runner.start(job)
+
+    def _open_job(self, kind: str, path: Path) -> Job:
+        """A job that imports or transcribes `path` (services.opening decides which)."""
+        work = partial(tasks.open_file, library_path=self.library.path, path=path)
+        return Job(kind, work, subject=path)
 
     def _enqueue_media(self, path: Path) -> None:
         if any(job.subject == path for job in self.runner.jobs("transcribe")):
@@ -166,11 +167,7 @@ class Session(QObject):
         if not self._queue or self.runner.jobs("transcribe"):
             return
         path = self._queue.pop(0)
-        job = Job(
-            "transcribe",
-            partial(tasks.open_file, library_path=self.library.path, path=path),
-            subject=path,
-        )
+        job = self._open_job("transcribe", path)
         job.episode_id = None  # known from the first progress report
         job.progress.connect(lambda progress: self._transcribing(job, path, progress))
         job.succeeded.connect(lambda episode: self._opened(path, episode))
@@ -185,7 +182,7 @@ class Session(QObject):
             if self._show_next == path:
                 self.open_episode(progress.episode_id)
         self.transcription_progress.emit(progress)
-        if self.current is not None and self.current.id == progress.episode_id:
+        if self._is_current(progress.episode_id):
             self._pull_new_segments()
 
     def _pull_new_segments(self) -> None:
@@ -197,8 +194,7 @@ class Session(QObject):
 
     def _opened(self, path: Path, episode: Episode) -> None:
         self.library_changed.emit()
-        is_current = self.current is not None and self.current.id == episode.id
-        if is_current:
+        if self._is_current(episode.id):
             self._pull_new_segments()
             self.current = self.library.episode(episode.id)
             self.episode_updated.emit(self.current)
@@ -211,7 +207,7 @@ class Session(QObject):
     def _transcription_finished(self, job: Job) -> None:
         self.runner.forget(job)  # so that needs_resume() sees it gone
         if job.episode_id is not None:
-            if self.current is not None and self.current.id == job.episode_id:
+            if self._is_current(job.episode_id):
                 self.current = self.library.episode(job.episode_id)
                 self.episode_updated.emit(self.current)
             self.transcription_ended.emit(job.episode_id)
