@@ -22,6 +22,7 @@ from desktop import __version__
 from desktop.core.errors import EarmarkError
 from desktop.core.model import Episode
 from desktop.core.resources import resources_dir
+from desktop.services.transcription import Progress
 from desktop.ui import dialogs, export
 from desktop.ui.actions import build_actions, build_menus
 from desktop.ui.banner import MessageBanner
@@ -361,12 +362,11 @@ class MainWindow(QMainWindow):
 
     # --- background work --------------------------------------------------------------------
 
-    def _transcription_progress(self, progress: object) -> None:
-        eid = progress.episode_id  # type: ignore[attr-defined]
-        self.library_panel.model.set_progress(eid, progress.fraction, progress.eta)  # type: ignore[attr-defined]
-        row = self.library_panel.model.row_of(eid)
-        title = self.library_panel.model.episode_at(row).title if row >= 0 else ""
-        self.job_status.show_progress(progress, title)  # type: ignore[arg-type]
+    def _transcription_progress(self, progress: Progress) -> None:
+        model = self.library_panel.model
+        model.set_progress(progress.episode_id, progress.fraction, progress.eta)
+        row = model.row_of(progress.episode_id)
+        self.job_status.show_progress(progress, model.episode_at(row).title if row >= 0 else "")
 
     def _transcription_ended(self, episode_id: int) -> None:
         self.library_panel.model.set_progress(episode_id, None, None)
