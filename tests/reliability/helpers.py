@@ -1,4 +1,4 @@
-"""Fixtures shared by the fault, crash, concurrency and fuzz tests."""
+"""Helpers shared by the fault, crash, concurrency and fuzz tests (import from here)."""
 
 from __future__ import annotations
 
