@@ -31,3 +31,42 @@ class TranscriptFormatError(EarmarkError):
 
 class ModelError(EarmarkError):
     """A Whisper model folder is missing, incomplete or cannot be loaded."""
+
+
+class LibraryError(EarmarkError):
+    """The library file cannot be used as asked (full disk, lock, damage, ...).
+
+    `path` is the library file, so a front end can offer a fix for that file (the window
+    offers to move a damaged one aside).
+    """
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = Path(path)
+        super().__init__(message)
+
+
+class StorageFullError(LibraryError):
+    """The disk holding the library is full: the change was rolled back, nothing was lost."""
+
+
+class LibraryLockedError(LibraryError):
+    """Another program held a write lock on the library for longer than the busy timeout."""
+
+
+class LibraryReadOnlyError(LibraryError):
+    """The library file or its folder cannot be written; reading may still work."""
+
+
+class LibraryCorruptError(LibraryError):
+    """The library file is damaged (or not a SQLite file at all)."""
+
+
+class MigrationError(LibraryError):
+    """A schema upgrade failed; the file is unchanged at its previous version.
+
+    `backup` is the copy saved before the upgrade started (None if there was none).
+    """
+
+    def __init__(self, path: Path | str, message: str, backup: Path | None = None) -> None:
+        self.backup = backup
+        super().__init__(path, message)

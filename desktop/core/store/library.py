@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from desktop.core.errors import EarmarkError, NotFoundError
-from desktop.core.insights.payload import Insights, PayloadError
 from desktop.core.model import (
     Chapter,
     Episode,
     EpisodeDocument,
     EpisodeSource,
     EpisodeStatus,
-    Note,
     Segment,
     Word,
 )
 from desktop.core.paths import default_db_path
-from desktop.core.store.migrations import SchemaTooNewError, migrate
+from desktop.core.store.annotations import Annotations, now_iso
+from desktop.core.store.connection import connect
 from desktop.core.store.rows import (
     EPISODE_COLUMNS,
     episode_from_row,
-    note_from_row,
     segment_from_row,
     words_from_json,
     words_to_json,
@@ -37,43 +33,28 @@ from desktop.core.store.rows import (
 CONTENT_TABLES = ("episodes", "segments", "chapters", "notes", "insights")
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class Library:
+class Library(Annotations):
     """A connection to the library file with the operations the services need.
 
     Multi-row writes go through `transaction()`, so a failure leaves no partial rows.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, read_only: bool = False) -> None:
         self.conn = conn
         self.path = path
+        self.read_only = read_only
         self._depth = 0
 
     @classmethod
     def open(cls, path: Path | None = None) -> Library:
+        """Open (or create) the library, upgrading its schema after saving a copy.
+
+        Raises LibraryError subclasses naming the file (store/faults.py). A file that
+        cannot be written opens read-only when SQLite can read it: `read_only` is then True.
+        """
         path = Path(path) if path is not None else default_db_path()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        except (OSError, sqlite3.Error) as exc:
-            raise EarmarkError(f"cannot open the library {path}: {exc}") from exc
-        conn.row_factory = sqlite3.Row
-        try:
-            conn.execute("PRAGMA busy_timeout = 5000")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            migrate(conn)
-        except SchemaTooNewError as exc:
-            conn.close()
-            raise EarmarkError(f"{path}: {exc}") from exc
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise EarmarkError(f"{path} is not a usable Earmark library: {exc}") from exc
-        return cls(conn, path)
+        conn, read_only = connect(path)
+        return cls(conn, path, read_only)
 
     def close(self) -> None:
         self.conn.close()
@@ -101,13 +82,20 @@ class Library:
         self._depth = 1
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
         finally:
             self._depth = 0
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already: after a full disk it has,
+        and a ROLLBACK then would hide that error behind "no transaction is active". A
+        failed COMMIT (a lock) leaves the transaction open, so this runs for it too."""
+        if self.conn.in_transaction:
+            with suppress(sqlite3.Error, EarmarkError):
+                self.conn.execute("ROLLBACK")
 
     # --- episodes -------------------------------------------------------------------------
 
@@ -334,121 +322,6 @@ class Library:
             (episode_id,),
         )
         return [Chapter(row["start"], row["title"]) for row in rows]
-
-    # --- notes and insights ---------------------------------------------------------------
-
-    def add_note(
-        self,
-        episode_id: int,
-        text: str,
-        segment_idx: int | None = None,
-        time: float | None = None,
-    ) -> Note:
-        with self.transaction():
-            self.episode(episode_id)
-            cursor = self.conn.execute(
-                "INSERT INTO notes (episode_id, segment_idx, time, text, created) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (episode_id, segment_idx, time, text, now_iso()),
-            )
-            return self.note(int(cursor.lastrowid or 0))
-
-    def note(self, note_id: int) -> Note:
-        row = self.conn.execute("SELECT * FROM notes WHERE id = ?", (note_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"no note with id {note_id} in {self.path}")
-        return note_from_row(row)
-
-    def update_note(self, note_id: int, text: str) -> Note:
-        with self.transaction():
-            self.note(note_id)
-            self.conn.execute("UPDATE notes SET text = ? WHERE id = ?", (text, note_id))
-            return self.note(note_id)
-
-    def delete_note(self, note_id: int) -> Note:
-        """Remove a note; returns it as it was (so that it can be put back)."""
-        with self.transaction():
-            note = self.note(note_id)
-            self.conn.execute("DELETE FROM notes WHERE id = ?", (note_id,))
-        return note
-
-    def restore_note(self, note: Note) -> Note:
-        """Write `note` back exactly (same id, time, segment, text and creation stamp)."""
-        with self.transaction():
-            self.episode(note.episode_id)
-            if self.conn.execute("SELECT 1 FROM notes WHERE id = ?", (note.id,)).fetchone():
-                raise EarmarkError(f"note {note.id} already exists in {self.path}")
-            self.conn.execute(
-                "INSERT INTO notes (id, episode_id, segment_idx, time, text, created) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (note.id, note.episode_id, note.segment_idx, note.time, note.text, note.created),
-            )
-            return self.note(note.id)
-
-    def notes(self, episode_id: int) -> list[Note]:
-        rows = self.conn.execute(
-            "SELECT * FROM notes WHERE episode_id = ? ORDER BY coalesce(time, 0), id",
-            (episode_id,),
-        )
-        return [note_from_row(row) for row in rows]
-
-    def save_insights(self, episode_id: int, insights: Insights) -> None:
-        """Store a payload; the newest stored payload is the one the episode shows."""
-        with self.transaction():
-            self.conn.execute(
-                "INSERT INTO insights (episode_id, engine, model, created, payload) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (
-                    episode_id,
-                    insights.engine,
-                    insights.model,
-                    insights.created or now_iso(),
-                    json.dumps(insights.to_dict(), ensure_ascii=False),
-                ),
-            )
-
-    def insights(self, episode_id: int, engine: str | None = None) -> Insights | None:
-        """The episode's insights as shown (the newest stored payload), or None.
-
-        With `engine` ("extractive", "openai"): the newest payload that engine made, shown
-        or not. Every good payload is kept with its engine, so a failed LLM run can show the
-        previous LLM answer again instead of losing it.
-        """
-        if engine is None:
-            row = self.conn.execute(
-                "SELECT payload FROM insights WHERE episode_id = ? ORDER BY id DESC LIMIT 1",
-                (episode_id,),
-            ).fetchone()
-        else:
-            row = self.conn.execute(
-                "SELECT payload FROM insights WHERE episode_id = ? AND engine = ? "
-                "ORDER BY id DESC LIMIT 1",
-                (episode_id, engine),
-            ).fetchone()
-        if row is None:
-            return None
-        try:
-            return Insights.from_dict(json.loads(row["payload"]))
-        except PayloadError as exc:
-            message = f"stored insights for episode {episode_id} are invalid: {exc}"
-            raise EarmarkError(message) from exc
-
-    # --- media hashes -----------------------------------------------------------------------
-
-    def cached_hash(self, path: str, size: int, mtime_ns: int) -> str | None:
-        row = self.conn.execute(
-            "SELECT sha256 FROM media_hashes WHERE path = ? AND size = ? AND mtime_ns = ?",
-            (path, size, mtime_ns),
-        ).fetchone()
-        return row["sha256"] if row else None
-
-    def remember_hash(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
-        with self.transaction():
-            self.conn.execute(
-                "INSERT OR REPLACE INTO media_hashes (path, size, mtime_ns, sha256) "
-                "VALUES (?, ?, ?, ?)",
-                (path, size, mtime_ns, sha256),
-            )
 
     # --- whole documents ------------------------------------------------------------------
 

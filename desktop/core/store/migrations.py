@@ -161,7 +161,10 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version}")
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite has already rolled back after some errors (a full disk); a ROLLBACK
+            # then would replace that error with "no transaction is active".
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
     return schema_version(conn)
