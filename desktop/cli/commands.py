@@ -14,10 +14,11 @@ from desktop.cli.output import (
     note_json,
     print_json,
 )
-from desktop.core.errors import EarmarkError
+from desktop.core.errors import EarmarkError, LibraryCorruptError
 from desktop.core.paths import default_db_path
 from desktop.core.search import search
 from desktop.core.store import Library
+from desktop.core.store.recovery import check, is_damaged, start_afresh
 from desktop.core.timecode import hms, short
 from desktop.services.exporting import TargetExistsError, export_text, export_to_path
 from desktop.services.importing import import_paths
@@ -174,3 +175,50 @@ def db_path_cmd(args: argparse.Namespace) -> int:
     else:
         print(path)
     return 0
+
+
+def db_check_cmd(args: argparse.Namespace) -> int:
+    path = default_db_path()
+    with Library.open(path) as library:
+        problems = check(library)
+        episodes = 0 if problems else library.row_counts()["episodes"]
+    if args.json:
+        print_json({"path": str(path), "ok": not problems, "problems": problems})
+    elif not problems:
+        print(f"{path}: ok ({episodes} episodes)")
+    else:
+        for problem in problems:
+            print(problem)
+    if problems:
+        raise LibraryCorruptError(path, f"the library {path} is damaged ({len(problems)} problems)")
+    return 0
+
+
+def db_recover_cmd(args: argparse.Namespace) -> int:
+    path = default_db_path()
+    if not path.exists():
+        raise EarmarkError(f"there is no library at {path}; nothing to recover")
+    if not args.force and not is_damaged(path):
+        raise EarmarkError(
+            f"the library {path} passes its integrity check; nothing to recover "
+            "(add --force to move it aside anyway)"
+        )
+    aside, library = start_afresh(path)
+    library.close()
+    if args.json:
+        print_json({"path": str(path), "moved_to": str(aside)})
+    else:
+        print(f"Moved the damaged library to {aside}; it is kept, and")
+        print(f"'sqlite3 {aside.name} .recover' may salvage some of it.")
+        print(f"A new, empty library is at {path}.")
+    return 0
+
+
+def error_hint(exc: EarmarkError) -> str:
+    """What to run next, appended to the error line (the window offers this itself)."""
+    if isinstance(exc, LibraryCorruptError):
+        return (
+            "; run 'earmark db recover' to move it aside (it is kept) and start a new, "
+            "empty library"
+        )
+    return ""

@@ -107,6 +107,22 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     q = db_sub.add_parser("path", parents=[json_flag], help="print the library file's path")
     q.set_defaults(handler=commands.db_path_cmd)
+    q = db_sub.add_parser(
+        "check", parents=[json_flag], help="run SQLite's integrity check on the library"
+    )
+    q.set_defaults(handler=commands.db_check_cmd)
+    q = db_sub.add_parser(
+        "recover",
+        parents=[json_flag],
+        help="move a damaged library aside (kept) and start a new, empty one",
+        description="Move a damaged library file aside (it is kept, renamed to "
+        "library.sqlite3.damaged-DATE-TIME) and start a new, empty library in its place. "
+        "Close the Earmark window first.",
+    )
+    q.add_argument(
+        "--force", action="store_true", help="even if the library passes its integrity check"
+    )
+    q.set_defaults(handler=commands.db_recover_cmd)
 
     # Desktop integration (desktop/cli/desktop_cmd.py): install / uninstall.
     from desktop.cli import desktop_cmd
@@ -192,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(handler(args) or 0)
     except EarmarkError as exc:
-        print(f"earmark: error: {exc}", file=sys.stderr)
+        print(f"earmark: error: {exc}{commands.error_hint(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("earmark: interrupted", file=sys.stderr)
