@@ -144,20 +144,24 @@ def warm_up_transcription() -> None:
 def open_window(paths: list[Path], server: single_instance.InstanceServer | None) -> int:
     from PySide6.QtMultimedia import QAudioOutput
 
-    from desktop.core.store import Library
     from desktop.ui.main_window import MainWindow
+    from desktop.ui.recovery import open_library
     from desktop.ui.session import Session
 
     app = QApplication.instance() or make_application()
     warm_up_transcription()
     try:
-        library = Library.open()
+        library = open_library()  # a damaged file: offers to move it aside, or Quit (None)
     except EarmarkError as exc:
         from PySide6.QtWidgets import QMessageBox
 
         if server is not None:
             server.close()
         QMessageBox.critical(None, "Earmark cannot open its library", str(exc))
+        return 1
+    if library is None:
+        if server is not None:
+            server.close()
         return 1
     session = Session(library)
     # The window is heard through this output; tests build MainWindow without one.
