@@ -186,7 +186,7 @@ def test_full_disk_during_import_says_so_and_keeps_the_library(tmp_path: Path) -
     )
     assert read("small").rc == 0
     db = home / "library.sqlite3"
-    line = assert_one_clear_line(read("big"), str(db), "disk", "is full", "free some space")
+    line = assert_one_clear_line(read("big"), str(db), "disk", "is full", "Free some space")
     assert "database or disk is full" not in line
     after = out / "after" / "library.sqlite3"
     assert integrity(after) == "ok"

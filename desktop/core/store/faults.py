@@ -57,9 +57,11 @@ def translate(exc: sqlite3.Error, path: Path) -> LibraryError | None:
 
 
 def full_message(path: Path) -> str:
+    # Said for reads too: with no free space SQLite cannot even make the -shm index
+    # it needs to open the file. Either way nothing was written.
     return (
-        f"the disk holding the library {path} is full, so the change was not saved "
-        "(the library itself is unchanged); free some space on that disk and try again"
+        f"the disk holding the library {path} is full; nothing was saved and the library "
+        "is unchanged. Free some space on that disk and try again"
     )
 
 
