@@ -8,15 +8,17 @@ stored segment.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from desktop.core.errors import EarmarkError
+from desktop.core.errors import EarmarkError, ModelError
 from desktop.core.media import MediaInfo, decode_audio, probe_media
 from desktop.core.model import Episode, EpisodeSource, EpisodeStatus
 from desktop.core.store import Library
@@ -114,6 +116,7 @@ def transcribe_media(
     audio = decode_audio(path, info)
     library.remember_hash(*identity, sha)  # only for media that decoded: no trace otherwise
     engine = load_transcriber()
+    check_language(engine, options.language or (episode.language if episode else None))
     episode = _start_episode(library, episode, path, info, sha, engine)
     return _run(library, episode, engine, audio, options, resume_from, on_progress, cancel)
 
@@ -182,13 +185,32 @@ def _run(
                 on_progress(_progress(episode.id, position, start, duration, stored, began))
             if cancel is not None and cancel.cancelled:
                 return TranscriptionResult(library.episode(episode.id), resume_from, cancelled=True)
-    except EarmarkError:
-        library.update_episode(episode.id, status=EpisodeStatus.FAILED)
+    except Exception:
+        # Any failure, ours or the engine's, leaves the episode `failed` with what it
+        # stored (opening it again resumes); Ctrl+C and cancel are not failures.
+        _mark_failed(library, episode.id)
         raise
     done = library.update_episode(episode.id, status=EpisodeStatus.DONE)
     if on_progress is not None:
         on_progress(_progress(episode.id, duration, start, duration, stored, began))
     return TranscriptionResult(done, resume_from)
+
+
+def _mark_failed(library: Library, episode_id: int) -> None:
+    """Best effort: the error that got us here (a full disk, say) is the one to report."""
+    with suppress(sqlite3.Error, EarmarkError):
+        library.update_episode(episode_id, status=EpisodeStatus.FAILED)
+
+
+def check_language(engine: Transcriber, language: str | None) -> None:
+    """An English-only model would transcribe English whatever language was asked for:
+    refuse that before anything is stored."""
+    if language and language != "en" and not engine.multilingual:
+        raise ModelError(
+            f"the model {engine.model} transcribes English only, not {language!r}: choose a "
+            "multilingual model (--model DIR or 'earmark config set model_dir DIR'), or "
+            "leave the language unset"
+        )
 
 
 def _progress(

@@ -88,7 +88,12 @@ class FasterWhisperTranscriber:
 
     def _detect_language(self, audio: np.ndarray, clip: Clip) -> str:
         piece = audio[int(clip.start * SAMPLE_RATE) : int(clip.end * SAMPLE_RATE)]
-        language, _, _ = self._whisper.detect_language(piece)
+        try:
+            language, _, _ = self._whisper.detect_language(piece)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(
+                f"{self.spec.path}: the model failed to detect the language: {exc}"
+            ) from exc
         return str(language)
 
     def _batches(
@@ -99,7 +104,17 @@ class FasterWhisperTranscriber:
         options: TranscribeOptions,
     ) -> Iterator[list[Segment]]:
         for clip in clips:
-            yield self._decode_clip(audio, clip, language, options)
+            try:
+                batch = self._decode_clip(audio, clip, language, options)
+            except (RuntimeError, ValueError) as exc:
+                # A model that loads but cannot decode (a folder converted for another
+                # feature size, a damaged weight file): an error the user can act on, so
+                # the episode is marked failed and the CLI prints one line, not a traceback.
+                raise ModelError(
+                    f"{self.spec.path}: the model failed while transcribing "
+                    f"{clip.start:.1f}-{clip.end:.1f} s: {exc}"
+                ) from exc
+            yield batch
 
     def _decode_clip(
         self, audio: np.ndarray, clip: Clip, language: str | None, options: TranscribeOptions
