@@ -9,7 +9,7 @@ from pathlib import Path
 from desktop.cli.output import print_json
 from desktop.core.errors import EarmarkError
 from desktop.core.settings import KEYS, load_settings, parse_value, save_settings, settings_path
-from desktop.core.transcribe import check_model_dir
+from desktop.core.transcribe import check_model_dir, language_code
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,6 +30,8 @@ def config_cmd(args: argparse.Namespace) -> int:
                 folder = Path(value).expanduser().resolve()
                 check_model_dir(folder)  # refuse a folder that would fail at transcription
                 value = str(folder)
+            if args.key == "language":
+                value = language_code(value)  # refuse a code Whisper does not know
         setattr(settings, args.key, value)
         save_settings(settings)
     values = asdict(settings)

@@ -22,6 +22,7 @@ from desktop.core.transcribe import (
     ModelSpec,
     TranscribeOptions,
     Transcriber,
+    language_code,
     load_transcriber,
     resolve_model,
 )
@@ -95,7 +96,7 @@ def engine_choice(
     if vad is None:
         vad = settings.vad if settings.vad is not None else True
     options = TranscribeOptions(
-        language=language or settings.language, beam_size=beam, vad_filter=vad
+        language=language_code(language or settings.language), beam_size=beam, vad_filter=vad
     )
     return EngineChoice(resolve_model(folder), options)
 

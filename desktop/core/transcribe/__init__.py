@@ -15,6 +15,7 @@ from desktop.core.transcribe.models import (
     ModelSpec,
     check_model_dir,
     embedded_model_dir,
+    language_code,
     resolve_model,
 )
 
@@ -27,6 +28,7 @@ __all__ = [
     "TranscriptionStream",
     "check_model_dir",
     "embedded_model_dir",
+    "language_code",
     "resolve_model",
 ]
 

@@ -66,3 +66,25 @@ def check_model_dir(folder: Path) -> None:
         json.loads((folder / "config.json").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelError(f"{folder}: config.json is unreadable: {exc}") from exc
+
+
+def language_code(language: str | None) -> str | None:
+    """The Whisper language code asked for (lower case), or None for "detect".
+
+    An unknown code raises ModelError here, before any work: faster-whisper would only
+    refuse it in the middle of a transcription. faster-whisper (and so CTranslate2) is
+    imported only when a language is given.
+    """
+    if language is None:
+        return None
+    code = language.strip().lower()
+    try:
+        from faster_whisper.tokenizer import _LANGUAGE_CODES as known
+    except ImportError:  # pragma: no cover - a faster-whisper without the list: let it judge
+        return code
+    if code not in known:
+        raise ModelError(
+            f"unknown language {language!r}: give a Whisper language code such as en, de, "
+            "fr, es or ja"
+        )
+    return code
