@@ -53,6 +53,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def insights_cmd(args: argparse.Namespace) -> int:
     llm = None
     if args.engine == "openai":
+        # Checked here, in the flags' own names: 0 context tokens would otherwise read as
+        # "not given" (the default), and a timeout of 0 makes every socket non-blocking.
+        if args.context_tokens is not None and args.context_tokens < 1:
+            raise EarmarkError("--context-tokens must be at least 1")
+        if not args.timeout > 0:
+            raise EarmarkError("--timeout must be more than 0 seconds")
         llm = llm_config(
             args.base_url, args.model, args.api_key_env, args.timeout, args.context_tokens
         )

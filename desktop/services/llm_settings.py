@@ -42,8 +42,13 @@ def llm_config(
         api_key=os.environ.get(api_key_env or settings.llm_api_key_env or DEFAULT_API_KEY_ENV)
         or None,
         timeout=timeout,
-        context_tokens=context_tokens or settings.llm_context_tokens or DEFAULT_CONTEXT_TOKENS,
+        context_tokens=_first(context_tokens, settings.llm_context_tokens, DEFAULT_CONTEXT_TOKENS),
     )
+
+
+def _first(*values: int | None) -> int:
+    """The first value given: an explicit 0 is a value (refused later), not "unset"."""
+    return next(v for v in values if v is not None)
 
 
 def configured_llm(settings: Settings | None = None) -> LLMConfig | None:
