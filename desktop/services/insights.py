@@ -20,7 +20,6 @@ from desktop.core.insights.engine import (
     InsightInput,
     ProgressFn,
 )
-from desktop.core.insights.extractive import ExtractiveEngine
 from desktop.core.insights.llm import LLMConfig, OpenAICompatibleEngine
 from desktop.core.insights.payload import Insights
 from desktop.core.model import EpisodeStatus
@@ -81,9 +80,20 @@ def generate_insights(
             return _after_failure(library, episode_id, source, str(exc), warnings, cancelled)
         warnings += llm_engine.last_report.warnings
     else:
-        insights = ExtractiveEngine().generate(source, progress, cancelled)
+        insights = _extract(source, progress, cancelled)
     library.save_insights(episode_id, insights)
     return InsightsResult(insights, warnings, requested=engine)
+
+
+def _extract(
+    source: InsightInput, progress: ProgressFn | None, cancelled: CancelFn | None
+) -> Insights:
+    # Imported here, not at the top: the window receives InsightsResult from its child
+    # process by unpickling, which imports this module, and scikit-learn would then load
+    # into the window too (seconds of imports on the job's thread, ~130 MB it never uses).
+    from desktop.core.insights.extractive import ExtractiveEngine
+
+    return ExtractiveEngine().generate(source, progress, cancelled)
 
 
 def _after_failure(
@@ -108,7 +118,7 @@ def _after_failure(
         shown, fresh = previous, False
     else:
         # No progress callback: the bar already went some way for the failed run.
-        shown = ExtractiveEngine().generate(source, None, cancelled)
+        shown = _extract(source, None, cancelled)
         library.save_insights(episode_id, shown)
         note = f"{failure}; showing extracted insights instead"
         fresh = True
