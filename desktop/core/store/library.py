@@ -146,8 +146,14 @@ class Library(Annotations):
         return episode_from_row(row, self.segment_count(episode_id))
 
     def episodes(self) -> list[Episode]:
+        # Each count is the episode's last idx + 1, one index seek: segments are only ever
+        # appended, numbered on from the last (append_segments), and never deleted alone.
+        # count(*) read every segment of the library: 0.2-0.5 s for 1.5M, on the UI thread.
         counts = dict(
-            self.conn.execute("SELECT episode_id, count(*) FROM segments GROUP BY episode_id")
+            self.conn.execute(
+                "SELECT id, coalesce((SELECT max(idx) + 1 FROM segments "
+                "WHERE episode_id = episodes.id), 0) FROM episodes"
+            )
         )
         rows = self.conn.execute(
             f"SELECT {EPISODE_COLUMNS} FROM episodes ORDER BY updated DESC, id DESC"
