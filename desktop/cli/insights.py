@@ -10,16 +10,22 @@ from desktop.cli.output import print_json
 from desktop.core.errors import EarmarkError
 from desktop.core.exporters.markdown import insight_blocks
 from desktop.core.insights.engine import ENGINE_NAMES
+from desktop.core.settings import load_settings
 from desktop.core.store import Library
-from desktop.services.llm_settings import DEFAULT_API_KEY_ENV, DEFAULT_LLM_URL, llm_config
+from desktop.services.llm_settings import (
+    DEFAULT_API_KEY_ENV,
+    DEFAULT_LLM_URL,
+    llm_config,
+    unset_api_key_env,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", type=int, metavar="ID")
     parser.add_argument(
-        "--engine", choices=ENGINE_NAMES, default="extractive",
-        help="extractive (embedded, default) or openai (a server you run: Ollama, LM Studio, "
-        "llama.cpp)",
+        "--engine", choices=ENGINE_NAMES,
+        help="extractive (embedded) or openai (a server you run: Ollama, LM Studio, "
+        "llama.cpp); default: the insight_engine setting, else extractive",
     )  # fmt: skip
     parser.add_argument(
         "--base-url", metavar="URL",
@@ -52,7 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def insights_cmd(args: argparse.Namespace) -> int:
     llm = None
-    if args.engine == "openai":
+    engine = args.engine or load_settings().insight_engine or "extractive"
+    if engine == "openai":
         # Checked here, in the flags' own names: 0 context tokens would otherwise read as
         # "not given" (the default), and a timeout of 0 makes every socket non-blocking.
         if args.context_tokens is not None and args.context_tokens < 1:
@@ -65,6 +72,13 @@ def insights_cmd(args: argparse.Namespace) -> int:
         if args.max_output_tokens < 64:
             raise EarmarkError("--max-output-tokens must be at least 64")
         llm = replace(llm, max_output_tokens=args.max_output_tokens)
+        missing_key = unset_api_key_env(args.api_key_env)
+        if missing_key:
+            print(
+                f"earmark: warning: ${missing_key} is not set: the server is asked without "
+                "an API key",
+                file=sys.stderr,
+            )
     show = sys.stderr.isatty() and not args.json
 
     def progress(fraction: float) -> None:
@@ -77,7 +91,7 @@ def insights_cmd(args: argparse.Namespace) -> int:
 
     with Library.open() as library:
         try:
-            result = generate_insights(library, args.id, args.engine, llm, progress=progress)
+            result = generate_insights(library, args.id, engine, llm, progress=progress)
         finally:
             if show:  # warnings below start on a clean line, never on the progress line
                 print("\r" + " " * 24 + "\r", end="", file=sys.stderr, flush=True)

@@ -46,6 +46,17 @@ def llm_config(
     )
 
 
+def unset_api_key_env(api_key_env: str | None, settings: Settings | None = None) -> str | None:
+    """The key variable the user named (flag or setting) when it is not set, else None.
+
+    The default variable unset is normal (most local servers want no key); a variable the
+    user named on purpose and forgot to export would otherwise fail as a bare 401.
+    """
+    settings = settings or load_settings()
+    named = api_key_env or settings.llm_api_key_env
+    return named if named and not os.environ.get(named) else None
+
+
 def _first(*values: int | None) -> int:
     """The first value given: an explicit 0 is a value (refused later), not "unset"."""
     return next(v for v in values if v is not None)

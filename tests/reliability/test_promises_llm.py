@@ -154,6 +154,34 @@ def test_url_model_and_key_precedence(
     assert asked(servers) == [("setting", path, "setting-model", None)]
 
 
+
+def test_the_saved_engine_is_used_and_an_unset_key_variable_is_named(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    servers: dict[str, ScriptedServer],
+    episode: str,
+) -> None:
+    monkeypatch.delenv("FORGOTTEN_KEY", raising=False)
+    for key, value in [
+        ("insight_engine", "openai"),
+        ("llm_base_url", servers["setting"].url),
+        ("llm_model", "setting-model"),
+    ]:
+        assert run(capsys, "config", "set", key, value)[0] == 0
+
+    code, out, err = run(capsys, "insights", episode, "--json")  # no --engine: the setting
+    assert code == 0 and json.loads(out)["engine"] == "openai", err
+    assert "warning" not in err  # the default key variable unset is normal
+    assert [a[0] for a in asked(servers)] == ["setting"]
+
+    code, _, err = run(capsys, "insights", episode, "--api-key-env", "FORGOTTEN_KEY")
+    assert code == 0 and "$FORGOTTEN_KEY is not set" in err
+    assert asked(servers) == [("setting", "/v1/chat/completions", "setting-model", None)]
+
+    code, out, _ = run(capsys, "insights", episode, "--engine", "extractive", "--json")
+    assert code == 0 and json.loads(out)["engine"] == "extractive"
+    assert asked(servers) == []  # the flag beats the setting: nothing contacted
+
 def test_the_default_url_is_ollama_on_this_machine(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, episode: str
 ) -> None:
