@@ -61,6 +61,8 @@ class TranscriptView(QWidget):
         self._pressed_row = -1
         # (row, pixels of it above the viewport) to put back at the top after a relayout
         self._anchor: tuple[int, int] | None = None
+        # (row, hint) to scroll to once that row is laid out (see _scroll_to_row)
+        self._pending_scroll: tuple[int, QAbstractItemView.ScrollHint] | None = None
 
         self.list_view = SegmentList(self)
         self._delegate = TranscriptDelegate(self.list_view)
@@ -84,6 +86,7 @@ class TranscriptView(QWidget):
         """Show a new episode's transcript from the top, following playback (word timings
         left out of `segments` come from `load_words(row)` when a row plays)."""
         self._anchor = None
+        self._pending_scroll = None
         self.list_view.setLayoutMode(QListView.LayoutMode.Batched)
         with self._auto_scroll():
             self._model.set_segments(segments, load_words)
@@ -163,10 +166,9 @@ class TranscriptView(QWidget):
         row = max(self._model.row_at_time(seconds), 0)
         if row >= self._model.rowCount():
             return
-        index = self._model.index(row, 0)
         with self._auto_scroll():
-            self.list_view.setCurrentIndex(index)
-            self.list_view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+            self.list_view.setCurrentIndex(self._model.index(row, 0))
+        self._scroll_to_row(row, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def reveal_row(self, row: int) -> None:
         """Bring a row the user looked for (a find match) into view; reading it means
@@ -174,9 +176,17 @@ class TranscriptView(QWidget):
         if not 0 <= row < self._model.rowCount():
             return
         self.set_following(False)
+        self._scroll_to_row(row, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def _scroll_to_row(self, row: int, hint: QAbstractItemView.ScrollHint) -> None:
+        """scrollTo, now or once the row is laid out: QListView drops a scroll to a row its
+        batched layout has not reached (the end of a 10-hour episode for a second or two)."""
         index = self._model.index(row, 0)
-        with self._auto_scroll():
-            self.list_view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        laid_out = self.list_view.visualRect(index).isValid()
+        self._pending_scroll = None if laid_out else (row, hint)
+        if laid_out:
+            with self._auto_scroll():
+                self.list_view.scrollTo(index, hint)
 
     def is_following(self) -> bool:
         return self._following
@@ -259,6 +269,7 @@ class TranscriptView(QWidget):
         if self._auto_scrolling or action == QAbstractSlider.SliderAction.SliderNoAction:
             return
         self._anchor = None  # the user moved: putting the old place back would undo that
+        self._pending_scroll = None  # ...and so would a scroll asked for before
         QTimer.singleShot(0, self._check_user_scroll)
 
     def _check_user_scroll(self) -> None:
@@ -295,6 +306,8 @@ class TranscriptView(QWidget):
         if self.list_view.layoutMode() != QListView.LayoutMode.Batched:
             self.list_view.setLayoutMode(QListView.LayoutMode.Batched)
         self._restore_anchor()
+        if self._pending_scroll is not None:
+            self._scroll_to_row(*self._pending_scroll)
         if self._following:
             self._keep_current_visible()
 
