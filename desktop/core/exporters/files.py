@@ -9,6 +9,7 @@ import os
 import re
 import secrets
 import stat
+import time
 import unicodedata
 from pathlib import Path
 
@@ -26,6 +27,9 @@ _WINDOWS_RESERVED = {
     *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10)),
     "COM¹", "COM²", "COM³", "LPT¹", "LPT²", "LPT³",
 }  # fmt: skip
+# A temp file this old beside the target was left by an export killed before its rename
+# (one being written is seconds old): the next export to that name removes it.
+STALE_TEMP_SECONDS = 600
 # Characters that must not be left dangling at the end of a truncated name.
 _DANGLING = re.compile(r"[\u200d\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]+$")
 
@@ -112,6 +116,7 @@ def write_atomic(path: Path, text: str, overwrite: bool = True) -> None:
     except OSError as exc:
         raise EarmarkError(f"cannot write {path}: {_reason(exc)}") from exc
     _fsync_dir(path.parent)
+    _remove_stale_temps(path)
 
 
 def _move_no_clobber(tmp_path: Path, path: Path) -> None:
@@ -165,6 +170,20 @@ def _open_temp(path: Path) -> tuple[int, Path]:
                 ) from exc
             raise EarmarkError(f"cannot write {path}: {_reason(exc)}") from exc
     raise EarmarkError(f"cannot write {path}: could not create a temporary file")
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Remove the hidden temp files (`_open_temp`'s names) of earlier exports to `path` that
+    were killed before their rename; they would otherwise stay in the user's folder."""
+    name = re.compile(re.escape(f".{path.name[:80]}.") + r"[0-9a-f]{8}\.tmp")
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
+        for entry in entries:
+            if not (name.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    os.unlink(entry.path)
 
 
 def _copy_mode(target: Path, tmp_path: Path) -> None:
