@@ -14,7 +14,9 @@ import os
 import subprocess
 import tempfile
 import wave
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 AUDIO_DATA = Path(__file__).resolve().parent / "data" / "audio"
 JFK = AUDIO_DATA / "jfk.flac"
@@ -227,6 +229,37 @@ def interview_turns(cache_dir: Path) -> list[dict[str, object]]:
     """The turns recorded in ``interview.json`` (creating the interview if needed)."""
     interview(cache_dir)
     return json.loads((cache_dir / "interview.json").read_text())["turns"]
+
+
+@dataclass(frozen=True)
+class WholeRun:
+    """One uninterrupted transcription: its episode, segments and progress reports."""
+
+    episode: Any  # desktop.core.model.Episode
+    segments: list[Any]  # [desktop.core.model.Segment]
+    progress: list[Any]  # [desktop.services.transcription.Progress]
+
+
+_WHOLE: dict[Path, WholeRun] = {}
+
+
+def uninterrupted(media_file: Path, engine: Any = None) -> WholeRun:
+    """``media_file`` transcribed start to end with the default options (``engine``, else the
+    embedded model), once per test session: the tests that compare a cancelled, killed or
+    resumed run with an uninterrupted one, and those that check its segments, share one run,
+    the suite's costliest step."""
+    from desktop.core.store import Library
+    from desktop.core.transcribe import load_transcriber
+    from desktop.services.transcription import transcribe_media
+
+    key = Path(media_file).resolve()
+    if key not in _WHOLE:
+        progress: list[Any] = []
+        with tempfile.TemporaryDirectory() as tmp, Library.open(Path(tmp) / "whole.db") as lib:
+            loader = (lambda: engine) if engine is not None else load_transcriber
+            result = transcribe_media(lib, key, loader, on_progress=progress.append)
+            _WHOLE[key] = WholeRun(result.episode, lib.segments(result.episode.id), progress)
+    return _WHOLE[key]
 
 
 # fmt -> (suffix, ffmpeg output options)
