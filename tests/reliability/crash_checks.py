@@ -105,13 +105,29 @@ def kill_when(process: subprocess.Popen[bytes], ready: Callable[[], bool]) -> bo
     return process.returncode == -signal.SIGKILL
 
 
-def part_way(seconds: float) -> Callable[[], bool]:
-    """Ready `seconds` from now (a point part-way through a run of known length)."""
-    deadline = time.monotonic() + seconds
-    return lambda: time.monotonic() >= deadline
-
-
 def cpu_seconds(pid: int) -> float:
     """CPU time a running process has used (utime + stime from /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class WorkedSinceOpen:
+    """Ready once the command has opened the library (its -shm file appears) and then used
+    `seconds` of CPU: a point part-way through its work that a busy machine, slower by
+    the clock, reaches at the same place."""
+
+    def __init__(self, process: subprocess.Popen[bytes], home: Path, seconds: float) -> None:
+        assert not (home / f"{DB}-shm").exists(), "the library must be closed to start with"
+        self.process, self.home, self.seconds = process, home, seconds
+        self.opened_at: float | None = None
+
+    def __call__(self) -> bool:
+        try:
+            used = cpu_seconds(self.process.pid)
+        except OSError:  # it is exiting
+            return False
+        if self.opened_at is None:
+            if not (self.home / f"{DB}-shm").exists():
+                return False
+            self.opened_at = used
+        return used >= self.opened_at + self.seconds
