@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from desktop.core.errors import EarmarkError
 from desktop.core.model import Segment, Word
 from desktop.core.store import Library
+from desktop.core.text import clean_line
 
 __all__ = [
     "align_words",
@@ -47,7 +48,7 @@ def edit_segment(library: Library, episode_id: int, idx: int, text: str) -> tupl
     edited and keeps the word timings of the words that did not change. The same text
     again changes nothing (and does not mark the segment edited).
     """
-    new_text = " ".join((text or "").split())
+    new_text = clean_line(text)  # also no lone surrogates or control characters
     if not new_text:
         raise EarmarkError(
             f"the new text of segment {idx} of episode {episode_id} is empty; "
@@ -74,7 +75,7 @@ def rename_speaker(library: Library, episode_id: int, old: str, new: str) -> int
 
     Returns how many segments changed. Renaming to a name already used merges the two.
     """
-    name = " ".join((new or "").split())
+    name = clean_line(new)
     if not name:
         raise EarmarkError("a speaker needs a name")
     with library.transaction():

@@ -11,6 +11,7 @@ from desktop.core.errors import EarmarkError
 from desktop.core.importers import TRANSCRIPT_SUFFIXES, load_transcript
 from desktop.core.model import Episode, EpisodeSource, EpisodeStatus, Transcript
 from desktop.core.store import Library
+from desktop.core.text import clean_line, clean_text
 
 
 @dataclass(slots=True)
@@ -67,7 +68,7 @@ def store_transcript(library: Library, transcript: Transcript, path: Path, sha: 
             title=transcript.title or title_from_path(path),
             source=EpisodeSource.IMPORTED,
             status=EpisodeStatus.DONE,
-            source_path=str(path.resolve()),
+            source_path=clean_text(str(path.resolve())),  # undecodable bytes: U+FFFD
             source_sha256=sha,
             duration=transcript.duration,
             language=transcript.language,
@@ -114,5 +115,6 @@ def import_paths(library: Library, paths: list[Path]) -> ImportReport:
 
 
 def title_from_path(path: Path) -> str:
-    stem = path.stem.replace("_", " ").strip()
-    return stem or path.name
+    # A name with bytes that are not UTF-8 holds lone surrogates, which sqlite3 refuses.
+    stem = clean_line(path.stem.replace("_", " "))
+    return stem or clean_line(path.name)

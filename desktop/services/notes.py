@@ -14,6 +14,7 @@ import re
 from desktop.core.errors import EarmarkError, NotFoundError
 from desktop.core.model import Note
 from desktop.core.store import Library
+from desktop.core.text import clean_text
 from desktop.core.timecode import short
 
 __all__ = ["add_note", "delete_note", "edit_note", "notes", "parse_time", "restore_note"]
@@ -91,7 +92,8 @@ def restore_note(library: Library, note: Note) -> Note:
 
 
 def _clean(text: str) -> str:
-    body = (text or "").strip()
+    # No lone surrogates (sqlite3 cannot store them) and no control characters.
+    body = clean_text(text).strip()
     if not body:
         raise EarmarkError("a note needs some text")
     return body

@@ -10,6 +10,7 @@ from pathlib import Path
 from desktop.core.errors import TranscriptFormatError
 from desktop.core.importers.raw import ParseResult, RawCue
 from desktop.core.model import Chapter, Segment, Transcript, Word
+from desktop.core.text import clean_line, clean_text
 
 # Readers navigate by segment; a cue longer than this is split so a click lands near the words.
 MAX_SEGMENT_SECONDS = 30.0
@@ -46,7 +47,7 @@ def normalize(result: ParseResult, fmt: str, path: Path | None) -> Transcript:
     warnings = list(result.warnings)
     segments: list[Segment] = []
     for cue in result.cues:
-        text = " ".join(cue.text.split())
+        text = clean_line(cue.text)  # also no lone surrogates or control characters
         if not text:
             continue  # nothing left after removing tags: not worth a segment
         start = cue.start
@@ -61,8 +62,8 @@ def normalize(result: ParseResult, fmt: str, path: Path | None) -> Transcript:
             where = f"line {cue.line}: " if cue.line is not None else ""
             warnings.append(f"{where}cue ends before it starts; end set to its start")
             end = start
-        speaker = " ".join(cue.speaker.split()) if cue.speaker else None
-        segments.append(Segment(start, end, text, speaker or None, cue.words))
+        speaker = clean_line(cue.speaker)
+        segments.append(Segment(start, end, text, speaker or None, _clean_words(cue.words)))
     if not segments:
         if result.first_bad_message is not None:
             raise TranscriptFormatError(
@@ -83,17 +84,23 @@ def normalize(result: ParseResult, fmt: str, path: Path | None) -> Transcript:
     for segment in split:  # estimated and interpolated times: milliseconds are plenty
         segment.start, segment.end = round(segment.start, 3), round(segment.end, 3)
     chapters = sorted(
-        (c for c in result.chapters if math.isfinite(c.start) and c.start >= 0 and c.title),
+        (c for c in result.chapters if math.isfinite(c.start) and c.start >= 0),
         key=lambda c: c.start,
     )
     return Transcript(
         segments=split,
         format=fmt,
-        title=result.title or None,
-        language=result.language or None,
-        chapters=[Chapter(c.start, " ".join(c.title.split())) for c in chapters],
+        title=clean_line(result.title) or None,
+        language=clean_line(result.language) or None,
+        chapters=[Chapter(c.start, t) for c in chapters if (t := clean_line(c.title))],
         warnings=warnings,
     )
+
+
+def _clean_words(words: list[Word] | None) -> list[Word] | None:
+    if words is None:
+        return None
+    return [Word(w.start, w.end, clean_text(w.text), w.probability) for w in words]
 
 
 def _count_overlaps(segments: list[Segment]) -> int:
