@@ -318,6 +318,7 @@ def big_home(base: Path, big_srt: Path, tmp_path_factory: pytest.TempPathFactory
     return home
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads CPU time from /proc")
 def test_kill_9_while_a_big_export_replaces_a_file(big_home: Path, tmp_path: Path) -> None:
     """Killed as soon as the temp file appears, and part-way through making the text (a
     20,000-segment episode, about a CPU second): out.md is the old file or the whole new
