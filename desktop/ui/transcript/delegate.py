@@ -69,6 +69,11 @@ NOTE_COLOR = QColor(184, 122, 0)  # a sticky note's amber, apart from the blue o
 ACCENT = 3  # width of the bar marking the playing row
 MIN_TEXT_WIDTH = 40
 LAYOUT_CACHE = 300  # a few screens of rows; heights are kept for every row
+# A row shows at most this much of its text, then "…". Wrapping a line without spaces costs
+# time quadratic in its length (a 1 MB one took minutes), and no one reads such a row here;
+# the text itself stays whole in the library, the editor, copy and export.
+MAX_ROW_CHARS = 10_000
+ELLIPSIS = "\u2026"
 
 
 @dataclass(slots=True)
@@ -237,6 +242,8 @@ class TranscriptDelegate(QStyledItemDelegate):
         painter.setPen(text_color)
         selections = find_selections(index, palette)
         selections += word_selection(index, palette) if current else []
+        # Marks past a capped row's end (find matches in its hidden part) are not drawn.
+        selections = [s for s in selections if s.start < MAX_ROW_CHARS]
         layout.text_layout.draw(painter, layout.text_origin + QPointF(origin), selections)
         painter.restore()
 
@@ -309,13 +316,12 @@ class TranscriptDelegate(QStyledItemDelegate):
             speaker = bold.elidedText(speaker, Qt.TextElideMode.ElideRight, text_width)
             speaker_rect = QRect(text_x, top, text_width, bold.height())
             top += bold.height() + 1
+        shown = shown_text(segment.text)
         if segment.edited:
-            formats = [self._edited_format(len(segment.text), font)]
-            text_layout, text_height = self._text_layout(
-                segment.text + EDITED, font, text_width, formats
-            )
+            formats = [self._edited_format(len(shown), font)]
+            text_layout, text_height = self._text_layout(shown + EDITED, font, text_width, formats)
         else:
-            text_layout, text_height = self._text_layout(segment.text, font, text_width)
+            text_layout, text_height = self._text_layout(shown, font, text_width)
         height = max(top + text_height, PAD_Y + metrics.height()) + PAD_Y
         return RowLayout(
             key=key,
@@ -407,6 +413,11 @@ class TranscriptDelegate(QStyledItemDelegate):
             # A thin outline, so keyboard users see the row Enter would play.
             painter.setPen(blend(highlight, base, 0.7))
             painter.drawRect(rect.adjusted(0, 0, -1, -1))
+
+
+def shown_text(text: str) -> str:
+    """The part of a segment's text a row lays out: all of it, or MAX_ROW_CHARS and "…"."""
+    return text if len(text) <= MAX_ROW_CHARS else text[:MAX_ROW_CHARS] + ELLIPSIS
 
 
 def notes_tooltip(notes: list[Note]) -> str:

@@ -17,6 +17,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QListView, QWidget
 
+from desktop.core.model import Segment
+from desktop.ui.transcript.delegate import MAX_ROW_CHARS
 from desktop.ui.transcript.model import SegmentListModel
 
 _HIGHLIGHT_ROLES = {
@@ -50,6 +52,10 @@ class SegmentList(QListView):
         self.empty_text = ""
 
     def edit(self, index: QModelIndex, trigger=None, event: QEvent | None = None) -> bool:  # type: ignore[override]
+        segment: Segment | None = index.data(SegmentListModel.SegmentRole)
+        if segment is not None and len(segment.text) > MAX_ROW_CHARS:
+            # Shown cut short, and an editor would take minutes to wrap it: `earmark edit`.
+            return False
         if trigger is None:  # edit(index): the slot
             return super().edit(index)
         if trigger == QAbstractItemView.EditTrigger.DoubleClicked and isinstance(
