@@ -163,7 +163,9 @@ def assert_portable(name: str) -> None:
         ("///", "episode-42.md"),
         ("..hidden.", "hidden.md"),
         ("CON", "CON (episode).md"),
-        ("nul.txt", "nul.txt (episode).md"),
+        ("nul.txt", "nul (episode).txt.md"),  # Windows reserves "nul" before any extension
+        ("com1.tar.gz", "com1 (episode).tar.gz.md"),
+        (".CON .", "CON (episode).md"),
         ("Console wars", "Console wars.md"),
         ("Café ☕ and 🎧 podcasts", "Café ☕ and 🎧 podcasts.md"),
         ("日本語のポッドキャスト", "日本語のポッドキャスト.md"),

@@ -25,7 +25,7 @@ _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\
 _WINDOWS_RESERVED = {
     "CON", "PRN", "AUX", "NUL",
     *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10)),
-    "COM¹", "COM²", "COM³", "LPT¹", "LPT²", "LPT³",
+    "COM¹", "COM²", "COM³", "LPT¹", "LPT²", "LPT³", "CONIN$", "CONOUT$",
 }  # fmt: skip
 # A temp file this old beside the target was left by an export killed before its rename
 # (one being written is seconds old): the next export to that name removes it.
@@ -57,13 +57,19 @@ def safe_stem(title: str | None, fallback: str, reserve: str = "") -> str:
             continue
         else:
             chars.append(ch)
-    stem = " ".join("".join(chars).split())
-    stem = _truncate(stem, MAX_STEM_CHARS - len(reserve), MAX_STEM_BYTES - len(reserve.encode()))
     # Windows drops trailing dots and spaces; a leading dot hides the file on Unix.
-    stem = stem.strip(" .")
-    if stem.split(".")[0].strip().upper() in _WINDOWS_RESERVED:
-        stem = f"{stem} (episode)"
-    return stem or fallback
+    stem = _unreserved(" ".join("".join(chars).split()).strip(" ."))
+    stem = _truncate(stem, MAX_STEM_CHARS - len(reserve), MAX_STEM_BYTES - len(reserve.encode()))
+    return stem.strip(" .") or fallback
+
+
+def _unreserved(stem: str) -> str:
+    """Windows reserves device names also before an extension ("nul.txt", "com1.tar.gz"):
+    the name before the first dot gets a marker, "nul (episode).txt"."""
+    base = stem.split(".")[0]
+    if base.strip().upper() not in _WINDOWS_RESERVED:
+        return stem
+    return f"{base.rstrip()} (episode){stem[len(base) :]}"
 
 
 def _truncate(stem: str, max_chars: int, max_bytes: int) -> str:
