@@ -12,6 +12,7 @@ from desktop.core.importers import load_transcript
 from desktop.core.insights.engine import InsightInput
 from desktop.core.insights.extractive import ExtractiveEngine
 from desktop.core.insights.payload import Insights, KeyInsight, QuestionAnswer, Takeaway
+from desktop.core.model import Note
 from desktop.core.timecode import short
 from desktop.ui.insights.panel import PLACEHOLDER, InsightsPanel
 
@@ -204,3 +205,24 @@ def test_wrapped_labels_fit_the_viewport(qtbot, panel: InsightsPanel, real_insig
                 assert right <= viewport, label.text()
                 # Tall enough for its wrapped text: nothing cut off at the bottom.
                 assert label.height() >= label.heightForWidth(label.width())
+
+
+def test_unchanged_notes_keep_their_widgets(panel: InsightsPanel):
+    """Adding, editing or deleting one note rebuilds only that note's row (a few hundred
+    rebuilt rows froze the window for most of a second)."""
+    notes = [Note(i, 1, f"note {i}", "2026-12-02", None, float(i)) for i in range(1, 6)]
+    panel.set_notes(notes)
+    before = {w.note.id: w for w in panel.note_widgets()}
+
+    edited = Note(3, 1, "note 3, corrected", "2026-12-02", None, 3.0)
+    added = Note(9, 1, "a new note", "2026-12-02", None, 2.5)
+    changed = [notes[0], notes[1], added, edited, notes[4]]  # note 4 deleted
+    panel.set_notes(changed)
+
+    after = panel.note_widgets()
+    assert [w.note for w in after] == changed  # in the order given
+    assert [w.text_label.text() for w in after][2:4] == ["a new note", "note 3, corrected"]
+    for widget in after:
+        reused = widget is before.get(widget.note.id)
+        assert reused == (widget.note.id in (1, 2, 5)), widget.note
+    assert before[4].parent() is None  # the deleted note's row left the panel

@@ -227,15 +227,20 @@ class Section(QWidget):
         self.setVisible(False)
 
     def clear(self) -> None:
-        while (entry := self.body.takeAt(0)) is not None:
-            if (widget := entry.widget()) is not None:
-                widget.deleteLater()
-                widget.setParent(None)  # gone from findChildren now, not at the next event loop
-        self.setVisible(False)
+        for widget in self.take_all():
+            discard(widget)
 
     def add(self, widget: QWidget) -> None:
         self.body.addWidget(widget)
         self.setVisible(True)
+
+    def take_all(self) -> list[QWidget]:
+        """Remove every body from the column without deleting it (to be placed again)."""
+        widgets = self.items()
+        while self.body.takeAt(0) is not None:
+            pass
+        self.setVisible(False)
+        return widgets
 
     def items(self) -> list[QWidget]:
         return [w for i in range(self.body.count()) if (w := self.body.itemAt(i).widget())]
@@ -248,3 +253,9 @@ class Section(QWidget):
             elif isinstance(widget, QLabel):
                 texts.append(widget.text())
         return texts
+
+
+def discard(widget: QWidget) -> None:
+    """Delete a widget that left its layout."""
+    widget.setParent(None)  # gone from findChildren now, not at the next event loop
+    widget.deleteLater()

@@ -34,6 +34,7 @@ from desktop.ui.insights.items import (
     QuestionAnswerWidget,
     Section,
     TakeawayWidget,
+    discard,
     text_label,
 )
 
@@ -237,14 +238,26 @@ class InsightsPanel(QWidget):
     def set_notes(self, notes: list[Note]) -> None:
         """The open episode's notes, in time order, in the Notes section."""
         self._notes = list(notes)
-        self.notes_section.clear()
+        # Unchanged notes keep their widgets: rebuilding all of them on every edit froze the
+        # window for most of a second on an episode with a few hundred notes.
+        kept = {w.note.id: w for w in self.notes_section.take_all() if isinstance(w, NoteWidget)}
         for note in self._notes:
-            widget = NoteWidget(note)
-            widget.seek.connect(self.seek_requested)
-            widget.edit_requested.connect(self.note_edit_requested)
-            widget.delete_requested.connect(self.note_delete_requested)
+            widget = kept.pop(note.id, None)
+            if widget is None or widget.note != note:
+                if widget is not None:
+                    discard(widget)
+                widget = self._note_widget(note)
             self.notes_section.add(widget)
+        for widget in kept.values():
+            discard(widget)
         self._update_page()
+
+    def _note_widget(self, note: Note) -> NoteWidget:
+        widget = NoteWidget(note)
+        widget.seek.connect(self.seek_requested)
+        widget.edit_requested.connect(self.note_edit_requested)
+        widget.delete_requested.connect(self.note_delete_requested)
+        return widget
 
     def note_widgets(self) -> list[NoteWidget]:
         return [w for w in self.notes_section.items() if isinstance(w, NoteWidget)]
