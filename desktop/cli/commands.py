@@ -33,6 +33,7 @@ def import_cmd(args: argparse.Namespace) -> int:
         "imported": len(report.imported) - existing,
         "existing": existing,
         "failed": len(report.failed),
+        "not_tried": len(report.not_tried),
     }
     if args.json:
         print_json(
@@ -60,7 +61,8 @@ def import_cmd(args: argparse.Namespace) -> int:
                 print(f"  warning: {warning}")
     for failure in report.failed:
         print(f"earmark: error: {failure.message}", file=sys.stderr)
-    many = len(report.imported) + len(report.failed) > 1 or any(p.is_dir() for p in paths)
+    tried = len(report.imported) + len(report.failed) + len(report.not_tried)
+    many = tried > 1 or any(p.is_dir() for p in paths)
     if many and not args.json:  # one file speaks for itself; a batch needs its count
         print(_import_summary(summary))
     return 1 if report.failed else 0
@@ -71,6 +73,8 @@ def _import_summary(summary: dict[str, int]) -> str:
     if summary["existing"]:
         parts.append(f"{summary['existing']} already in the library")
     parts.append(f"{summary['failed']} failed")
+    if summary["not_tried"]:
+        parts.append(f"{summary['not_tried']} not tried")
     return ", ".join(parts)
 
 

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop.core.errors import EarmarkError
+from desktop.core.errors import EarmarkError, LibraryError
 from desktop.core.importers import TRANSCRIPT_SUFFIXES, load_transcript
 from desktop.core.model import Episode, EpisodeSource, EpisodeStatus, Transcript
 from desktop.core.store import Library
@@ -31,6 +31,7 @@ class ImportFailure:
 class ImportReport:
     imported: list[ImportResult] = field(default_factory=list)
     failed: list[ImportFailure] = field(default_factory=list)
+    not_tried: list[Path] = field(default_factory=list)  # after the library itself failed
 
 
 def file_sha256(path: Path) -> str:
@@ -98,19 +99,26 @@ def transcript_files(folder: Path) -> list[Path]:
 def import_paths(library: Library, paths: list[Path]) -> ImportReport:
     """Import each file on its own: one bad file does not stop the others.
 
-    A folder stands for the transcript files inside it, recursively.
+    A folder stands for the transcript files inside it, recursively. A problem of the
+    library itself (full disk, lock, read-only, damage) would be the same for every file:
+    it is reported once and the remaining files are listed as not tried.
     """
     report = ImportReport()
-    for path in paths:
-        path = Path(path)
-        files = transcript_files(path) if path.is_dir() else [path]
-        if not files:
+    files: list[Path] = []
+    for path in map(Path, paths):
+        found = transcript_files(path) if path.is_dir() else [path]
+        if not found:
             report.failed.append(ImportFailure(path, f"{path}: no transcript files in this folder"))
-        for file in files:
-            try:
-                report.imported.append(import_transcript(library, file))
-            except EarmarkError as exc:
-                report.failed.append(ImportFailure(file, str(exc)))
+        files.extend(found)
+    for n, file in enumerate(files):
+        try:
+            report.imported.append(import_transcript(library, file))
+        except LibraryError as exc:
+            report.failed.append(ImportFailure(file, str(exc)))
+            report.not_tried = files[n + 1 :]
+            break
+        except EarmarkError as exc:
+            report.failed.append(ImportFailure(file, str(exc)))
     return report
 
 

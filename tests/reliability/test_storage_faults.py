@@ -23,7 +23,7 @@ import pytest
 from desktop.cli.main import main
 from desktop.core.errors import LibraryCorruptError
 from desktop.core.store import CONTENT_TABLES, Library
-from tests.conftest import SAMPLE_VTT
+from tests.conftest import DATA, SAMPLE_VTT
 from tests.reliability.helpers import earmark, integrity
 from tests.reliability.storage_helpers import (
     EM,
@@ -36,6 +36,8 @@ from tests.reliability.storage_helpers import (
     sample_library,
     write_vtt,
 )
+
+BATCH = [DATA / "importers" / name for name in ("features.srt", "blog.md", "openai.json")]
 
 # --- full disk --------------------------------------------------------------------------
 
@@ -119,6 +121,8 @@ def test_read_only_library_still_reads_and_refuses_writes_clearly(
             "search": ["search", "paper", "--json"],
             "show": ["show", "1"],
             "note": ["note", "add", "1", "written while read-only"],
+            # a library fault is the same for every file: said once, the rest not tried
+            "import": ["import", *map(str, BATCH)],
         },
     )
     for name in ("list", "search", "show"):
@@ -127,6 +131,8 @@ def test_read_only_library_still_reads_and_refuses_writes_clearly(
     assert json.loads(read("search").out), "search found nothing"
     assert "Why I Went Back to Paper" in read("show").out
     assert_one_clear_line(read("note"), str(db), "read-only", "make it writable")
+    assert_one_clear_line(read("import"), str(db), "read-only")
+    assert f"{len(BATCH) - 1} not tried" in read("import").out
     assert integrity(db) == "ok"
     assert counts(db) == before
 
