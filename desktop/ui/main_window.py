@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.reload_library()
         self._update_actions()
+        self._say_if_read_only()
 
     # --- construction -----------------------------------------------------------------------
 
@@ -259,10 +260,16 @@ class MainWindow(QMainWindow):
         self.insights.set_insights(loaded.insights)
         self.library_panel.set_current(episode.id)
         self.banner.hide()
+        self._say_if_read_only()
         self.reading_position = 0.0
         self._load_media(episode)
         self._offer_resume(episode)
         self._update_actions()
+
+    def _say_if_read_only(self) -> None:
+        """Before any edit fails: this library can be read but not changed."""
+        if self.session.library.read_only:
+            self.show_message("warning", read_only_notice(self.session.library.path))
 
     def _update_actions(self) -> None:
         """Actions that would do nothing are greyed out, not silently ignored."""
@@ -447,3 +454,10 @@ class MainWindow(QMainWindow):
 
 def sample_path() -> Path:
     return resources_dir() / "sample" / "nasa-hwhap414-science-in-space.mp3"
+
+
+def read_only_notice(path: Path) -> str:
+    return (
+        f"The library {path} is read-only: reading, search and playback work, but notes, "
+        "corrections and new episodes cannot be saved until it is writable."
+    )

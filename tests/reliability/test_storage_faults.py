@@ -311,3 +311,32 @@ def test_window_start_offers_to_move_a_damaged_library_aside(
     else:
         assert library is None
         assert aside == [] and db.read_bytes() == damaged
+
+
+def test_the_window_says_a_read_only_library_is_read_only(qtbot, tmp_path: Path) -> None:
+    """A library SQLite can only read (as when its folder is mounted read-only) opens,
+    shows its episodes, says once that it is read-only, and a note names the problem."""
+    from desktop.core.store.connection import _connect_read_only
+    from desktop.ui.app import make_application
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.session import Session
+
+    db = sample_library(tmp_path / "home")  # closed cleanly: opened immutable, as in a ro mount
+    make_application()
+    library = Library(_connect_read_only(db), db, read_only=True)
+    window = MainWindow(Session(library))
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        assert window.banner.level == "warning"
+        assert str(db) in window.banner.text() and "read-only" in window.banner.text()
+        assert window.session.open_episode(1)
+        assert window.transcript.model().rowCount() > 0  # reading works
+        assert "read-only" in window.banner.text()  # still said with the episode open
+        before = library.notes(1)
+        assert window.session.add_note(1, "cannot be kept") is None
+        assert window.banner.level == "error" and "read-only" in window.banner.text()
+        assert library.notes(1) == before
+    finally:
+        window.session.shutdown(timeout=30)
+        library.close()
