@@ -26,6 +26,7 @@ from desktop.services.transcription import Progress
 from desktop.ui import dialogs, export
 from desktop.ui.actions import build_actions, build_menus
 from desktop.ui.banner import MessageBanner
+from desktop.ui.display import isolated, shown_text
 from desktop.ui.insights.panel import InsightsPanel
 from desktop.ui.jobstatus import JobStatus
 from desktop.ui.library.panel import LibraryPanel
@@ -253,7 +254,7 @@ class MainWindow(QMainWindow):
 
     def _show_episode(self, loaded: LoadedEpisode) -> None:
         episode = loaded.episode
-        self.setWindowTitle(f"{episode.title} — Earmark")
+        self.setWindowTitle(window_title(episode))
         self.transcript.set_segments(loaded.segments, loaded.words)
         self.find_bar.refresh()
         self.insights.set_notice(None)
@@ -306,7 +307,7 @@ class MainWindow(QMainWindow):
             )
 
     def _episode_updated(self, episode: Episode) -> None:
-        self.setWindowTitle(f"{episode.title} — Earmark")
+        self.setWindowTitle(window_title(episode))
         if self.player.source_path() != episode.media_path and episode.media_path:
             self._load_media(episode, self.player.position())
 
@@ -454,6 +455,10 @@ class MainWindow(QMainWindow):
 
 def sample_path() -> Path:
     return resources_dir() / "sample" / "nasa-hwhap414-science-in-space.mp3"
+
+
+def window_title(episode: Episode) -> str:
+    return f"{isolated(shown_text(episode.title, 300))} — Earmark"
 
 
 def read_only_notice(path: Path) -> str:

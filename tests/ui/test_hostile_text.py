@@ -18,8 +18,9 @@ from desktop.core.insights.payload import Insights, KeyInsight
 from desktop.core.model import EpisodeSource, EpisodeStatus, Segment
 from desktop.core.search import search
 from desktop.core.store import Library
-from desktop.ui.search.model import ResultsModel
-from desktop.ui.transcript.delegate import ELLIPSIS, MAX_ROW_CHARS
+from desktop.ui.display import ELLIPSIS, MAX_SHOWN_CHARS, isolated
+from desktop.ui.search.model import MAX_SNIPPET_CHARS, ResultsModel, result_text
+from desktop.ui.transcript.delegate import MAX_ROW_CHARS
 
 # "<qt>" is what makes Qt's auto-detection take a string for rich text.
 RICH = '<qt><h1>big</h1><font color="red">red</font><br/>&amp;</qt>'
@@ -59,7 +60,7 @@ def test_rich_text_markdown_and_rtl_are_shown_as_written(qtbot, make_window, tmp
     episode_id = hostile_library(tmp_path / "library.sqlite3")
     window = make_window()
     open_laid_out(qtbot, window, episode_id)
-    assert window.windowTitle().startswith(TITLE)
+    assert window.windowTitle() == isolated(TITLE) + " — Earmark"  # its RTL override kept in
     model, delegate = window.transcript.model(), window.transcript.delegate()
     for row, text in enumerate(TEXTS):
         index = model.index(row, 0)
@@ -131,3 +132,27 @@ def test_a_1mb_segment_opens_with_its_row_cut_short(qtbot, make_window, tmp_path
     # No in-place editor for it (one would wrap the whole megabyte); others still edit.
     assert not window.transcript.edit_row(1) and window.transcript.editor() is None
     assert window.transcript.edit_row(2)
+
+
+def test_a_1mb_note_and_a_1mb_search_snippet_are_cut_short(qtbot, make_window, tmp_path) -> None:
+    """A note, or a search result beside a 1 MB word (FTS5 snippets are cut by tokens, so
+    the snippet held the whole megabyte): each shows a bounded part; the data stays whole."""
+    big = "y" * 1_000_000
+    episode_id = hostile_library(tmp_path / "library.sqlite3", ["before", f"needle {big}"])
+    window = make_window()
+    open_laid_out(qtbot, window, episode_id)
+    note = window.session.add_note(episode_id, f"{big} pin", at=1.0)
+    assert note is not None and note.text == f"{big} pin"
+    [widget] = window.insights.note_widgets()
+    assert widget.text_label.text() == big[:MAX_SHOWN_CHARS] + ELLIPSIS
+
+    pane = window.search_pane
+    pane.edit.setText("needle")
+    pane.search_now()
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 1 and pane.idle(), timeout=30_000)
+    hit = pane.model.index(0).data(ResultsModel.HitRole)
+    text, marks = result_text(hit)
+    assert text.startswith("needle ") and text.endswith(ELLIPSIS)
+    assert len(text) <= MAX_SNIPPET_CHARS + 2
+    assert [text[s : s + n] for s, n in marks] == ["needle"]
+    window.grab()  # lays out and paints the result row and the note

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from desktop.core.insights.payload import KeyInsight, QuestionAnswer, Takeaway
 from desktop.core.model import Note
 from desktop.core.timecode import short
+from desktop.ui.display import shown_text
 
 
 def text_label(text: str, *, bold: bool = False, name: str = "") -> QLabel:
@@ -172,8 +173,9 @@ class NoteWidget(QFrame):
         super().__init__(parent)
         self.note = note
         when = f" at {short(note.time)}" if note.time is not None else ""
-        self.setAccessibleName(f"Note{when}: {note.text}")
-        self.text_label = text_label(note.text, name=f"Note{when}: {note.text}")
+        self.setAccessibleName(f"Note{when}: {shown_text(note.text)}")
+        shown = shown_text(note.text)  # the whole note is in its editor
+        self.text_label = text_label(shown, name=f"Note{when}: {shown}")
         self.time_button: TimeButton | None = None
         self.edit_button = self._button("Edit…", f"Edit the note{when}")
         self.delete_button = self._button("Delete", f"Delete the note{when} (Undo brings it back)")

@@ -16,9 +16,12 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.core.search import SearchHit
 from desktop.core.timecode import short
+from desktop.ui.display import excerpt, isolated, shown_text
 
 _Index = QModelIndex | QPersistentModelIndex
 OPEN, CLOSE = "\x02", "\x03"  # how core.search marks the matched words in a snippet
+MAX_SNIPPET_CHARS = 600  # a few lines of context around the match
+MAX_HEADING_CHARS = 300  # one line, elided anyway
 
 
 def split_marks(snippet: str) -> tuple[str, list[tuple[int, int]]]:
@@ -42,8 +45,18 @@ def split_marks(snippet: str) -> tuple[str, list[tuple[int, int]]]:
 
 def heading(hit: SearchHit) -> str:
     kind = "Note" if hit.kind == "note" else (hit.speaker or "")
-    # The time first: a long title is cut at the right edge, the time must not be.
-    return " · ".join(part for part in (short(hit.start), kind, hit.title) if part)
+    # The time first: a long title is cut at the right edge, the time must not be. Names
+    # are isolated: an unclosed right-to-left override in one must not reverse the rest.
+    names = [isolated(shown_text(name, MAX_HEADING_CHARS)) for name in (kind, hit.title) if name]
+    return " · ".join([short(hit.start), *names])
+
+
+def result_text(hit: SearchHit) -> tuple[str, list[tuple[int, int]]]:
+    """The snippet as shown: plain text around the first match, and the matches in it.
+
+    FTS5 cuts a snippet by tokens, so one enormous token (a 1 MB line without spaces)
+    made a snippet of a megabyte, which froze the pane laying it out."""
+    return excerpt(*split_marks(hit.snippet), MAX_SNIPPET_CHARS)
 
 
 class ResultsModel(QAbstractListModel):
@@ -63,7 +76,7 @@ class ResultsModel(QAbstractListModel):
         if role == self.HitRole:
             return hit
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return f"{heading(hit)}: {split_marks(hit.snippet)[0]}"
+            return f"{heading(hit)}: {result_text(hit)[0]}"
         return None
 
     def set_hits(self, hits: list[SearchHit]) -> None:
@@ -80,7 +93,7 @@ class ResultDelegate(QStyledItemDelegate):
     def _layouts(self, index: _Index, font: QFont, width: int) -> tuple[QTextLayout, QTextLayout]:
         hit: SearchHit = index.data(ResultsModel.HitRole)
         head = QTextLayout(heading(hit), font)
-        text, ranges = split_marks(hit.snippet)
+        text, ranges = result_text(hit)
         body = QTextLayout(text, font)
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)

@@ -54,6 +54,7 @@ from PySide6.QtWidgets import (
 from desktop.core.model import Note, Segment
 from desktop.core.timecode import short
 from desktop.ui.colors import blend, readable
+from desktop.ui.display import MAX_SHOWN_CHARS, shown_text
 from desktop.ui.transcript.editor import SegmentEditor
 from desktop.ui.transcript.highlights import find_selections, format_range, word_selection
 from desktop.ui.transcript.model import SegmentListModel
@@ -69,11 +70,8 @@ NOTE_COLOR = QColor(184, 122, 0)  # a sticky note's amber, apart from the blue o
 ACCENT = 3  # width of the bar marking the playing row
 MIN_TEXT_WIDTH = 40
 LAYOUT_CACHE = 300  # a few screens of rows; heights are kept for every row
-# A row shows at most this much of its text, then "…". Wrapping a line without spaces costs
-# time quadratic in its length (a 1 MB one took minutes), and no one reads such a row here;
-# the text itself stays whole in the library, the editor, copy and export.
-MAX_ROW_CHARS = 10_000
-ELLIPSIS = "\u2026"
+# A row shows at most this much of its text, then "…" (desktop/ui/display.py says why).
+MAX_ROW_CHARS = MAX_SHOWN_CHARS
 
 
 @dataclass(slots=True)
@@ -413,11 +411,6 @@ class TranscriptDelegate(QStyledItemDelegate):
             # A thin outline, so keyboard users see the row Enter would play.
             painter.setPen(blend(highlight, base, 0.7))
             painter.drawRect(rect.adjusted(0, 0, -1, -1))
-
-
-def shown_text(text: str) -> str:
-    """The part of a segment's text a row lays out: all of it, or MAX_ROW_CHARS and "…"."""
-    return text if len(text) <= MAX_ROW_CHARS else text[:MAX_ROW_CHARS] + ELLIPSIS
 
 
 def notes_tooltip(notes: list[Note]) -> str:
