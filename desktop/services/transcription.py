@@ -8,6 +8,7 @@ stored segment.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -86,6 +87,24 @@ def find_media_episode(library: Library, path: Path, sha: str) -> Episode | None
     return episode
 
 
+def check_storable_name(path: Path) -> None:
+    """Refuse a media file whose name is not UTF-8 text before anything is read or written.
+
+    The episode keeps its media's path to play it again, so the path must be stored as it
+    is; such a name (bytes from another encoding) cannot be put in the library as text,
+    and replacing the bad bytes would store a path that no longer opens the file.
+    """
+    try:
+        str(path.resolve()).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")  # the bytes, as \\xe9
+        raise EarmarkError(
+            f"{shown}: the file name is not valid UTF-8, so the library cannot keep its "
+            "path to play it again; rename the file (for example with convmv) and open it "
+            "again"
+        ) from None
+
+
 def transcribe_media(
     library: Library,
     path: Path,
@@ -101,6 +120,7 @@ def transcribe_media(
     anything is written.
     """
     path = Path(path)
+    check_storable_name(path)
     options = options or TranscribeOptions()
     info = probe_media(path)
     identity = file_identity(path)

@@ -29,6 +29,7 @@ from desktop.core.search import search
 from desktop.core.store import Library
 from desktop.core.text import clean_line, clean_text
 from desktop.services.notes import add_note
+from tests.conftest import DATA
 from tests.reliability.helpers import earmark
 
 BIG = "x" * 1_000_000  # a 1 MB "line" without a single space: the worst case for wrapping
@@ -346,3 +347,17 @@ def test_export_file_names_stay_in_the_folder_and_apart(tmp_path: Path) -> None:
     # Nothing anywhere else: every file is a source, the library, or in the chosen folders.
     expected = {sources, home, by_cli, by_service}
     assert {path.parent for path in tmp_path.rglob("*") if path.is_file()} <= expected
+
+
+def test_media_with_a_name_that_is_not_utf8_is_refused_by_name(tmp_path: Path) -> None:
+    """The path must be stored as it is to play the file again, so such a name is refused
+    before anything is read or written (it ended in a UnicodeEncodeError traceback)."""
+    media = tmp_path / os.fsdecode(b"caf\xe9 interview.flac")  # Latin-1 bytes
+    media.write_bytes((DATA / "audio" / "jfk.flac").read_bytes())
+    result = earmark("transcribe", str(media), home=tmp_path / "home")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("earmark: error: ") and "caf\\xe9 interview.flac" in line
+    assert "not valid UTF-8" in line and "rename the file" in line
+    with Library.open(tmp_path / "home" / "library.sqlite3") as library:
+        assert library.row_counts()["episodes"] == 0
