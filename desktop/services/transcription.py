@@ -97,7 +97,7 @@ def check_storable_name(path: Path) -> None:
     try:
         str(path.resolve()).encode("utf-8")
     except UnicodeEncodeError:
-        shown = os.fsencode(path).decode("utf-8", "backslashreplace")  # the bytes, as \\xe9
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")  # bad bytes shown as \xe9
         raise EarmarkError(
             f"{shown}: the file name is not valid UTF-8, so the library cannot keep its "
             "path to play it again; rename the file (for example with convmv) and open it "
