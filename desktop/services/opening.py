@@ -114,7 +114,7 @@ def known_episode(library: Library, path: Path) -> Episode | None:
         if is_transcript_file(path):
             return library.find_episode(source_sha256=file_sha256(path))
         sha = library.cached_hash(*file_identity(path))
-    except OSError:
+    except (OSError, UnicodeEncodeError):  # a name that is not UTF-8 was never stored
         return None
     return library.find_episode(media_sha256=sha) if sha else None
 
