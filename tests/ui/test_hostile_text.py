@@ -8,6 +8,7 @@ test_insights_panel, test_library_panel and test_notes_and_edits.)
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from desktop.core.store import Library
 from desktop.ui.display import ELLIPSIS, MAX_SHOWN_CHARS, isolated
 from desktop.ui.search.model import MAX_SNIPPET_CHARS, ResultsModel, result_text
 from desktop.ui.transcript.delegate import MAX_ROW_CHARS
+from tests.conftest import DATA
 
 # "<qt>" is what makes Qt's auto-detection take a string for rich text.
 RICH = '<qt><h1>big</h1><font color="red">red</font><br/>&amp;</qt>'
@@ -156,3 +158,16 @@ def test_a_1mb_note_and_a_1mb_search_snippet_are_cut_short(qtbot, make_window, t
     assert len(text) <= MAX_SNIPPET_CHARS + 2
     assert [text[s : s + n] for s, n in marks] == ["needle"]
     window.grab()  # lays out and paints the result row and the note
+
+
+def test_media_named_in_another_encoding_is_refused_in_the_banner(
+    qtbot, make_window, tmp_path
+) -> None:
+    media = tmp_path / os.fsdecode(b"caf\xe9.flac")
+    media.write_bytes((DATA / "audio" / "jfk.flac").read_bytes())
+    window = make_window()
+    window.open_paths([media])
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=30_000)
+    assert window.banner.level == "error"
+    assert "caf\\xe9.flac" in window.banner.text() and "not valid UTF-8" in window.banner.text()
+    assert window.session.episodes() == []
