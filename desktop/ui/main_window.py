@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtMultimedia import QAudioOutput
 from PySide6.QtWidgets import (
@@ -14,7 +15,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,16 +25,10 @@ from desktop.core.resources import resources_dir
 from desktop.services.transcription import Progress
 from desktop.ui import dialogs, export
 from desktop.ui.actions import build_actions, build_menus
-from desktop.ui.banner import MessageBanner
 from desktop.ui.display import isolated, shown_text
-from desktop.ui.insights.panel import InsightsPanel
-from desktop.ui.jobstatus import JobStatus
-from desktop.ui.library.panel import LibraryPanel
 from desktop.ui.notes.controller import NotesController
-from desktop.ui.player.bar import PlayerBar
+from desktop.ui.panes import build_panes
 from desktop.ui.player.player import Player
-from desktop.ui.player.video import VideoArea
-from desktop.ui.search.pane import SearchPane
 from desktop.ui.session import LoadedEpisode, Session
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.state import (
@@ -47,14 +41,35 @@ from desktop.ui.state import (
     save_layout,
     window_state,
 )
-from desktop.ui.transcript.find import FindBar
-from desktop.ui.transcript.view import TranscriptView
 from desktop.ui.undo import bind_actions, make_stack
 
-SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+if TYPE_CHECKING:
+    from desktop.ui.banner import MessageBanner
+    from desktop.ui.insights.panel import InsightsPanel
+    from desktop.ui.jobstatus import JobStatus
+    from desktop.ui.library.panel import LibraryPanel
+    from desktop.ui.player.bar import PlayerBar
+    from desktop.ui.player.video import VideoArea
+    from desktop.ui.search.pane import SearchPane
+    from desktop.ui.transcript.find import FindBar
+    from desktop.ui.transcript.view import TranscriptView
 
 
 class MainWindow(QMainWindow):
+    # The panes, made by build_panes (desktop/ui/panes.py).
+    library_panel: LibraryPanel
+    search_pane: SearchPane
+    left_tabs: QTabWidget
+    transcript: TranscriptView
+    find_bar: FindBar
+    video: VideoArea
+    banner: MessageBanner
+    insights: InsightsPanel
+    player_bar: PlayerBar
+    job_status: JobStatus
+    main_split: QSplitter
+    center_split: QSplitter
+
     def __init__(
         self,
         session: Session,
@@ -68,7 +83,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.player = Player(audio_output, self)
         self.reading_position = 0.0  # the player's, or a clicked time without media
-        self._build_panes()
+        build_panes(self)
         self.undo_stack = make_stack(self)
         self.notes = NotesController(self, self.undo_stack)
         self.actions_by_name = build_actions(self, self._handlers())
@@ -82,54 +97,6 @@ class MainWindow(QMainWindow):
 
     # --- construction -----------------------------------------------------------------------
 
-    def _build_panes(self) -> None:
-        self.library_panel = LibraryPanel(self)
-        self.transcript = TranscriptView(self)
-        self.transcript.set_empty_text("Open an episode from the library, or drop a file here.")
-        self.insights = InsightsPanel(self)
-        self.video = VideoArea(self)
-        self.video.hide()
-        self.player.set_video_output(self.video.video_widget)
-        self.banner = MessageBanner(self)
-        self.find_bar = FindBar(self.transcript, self)
-        self.player_bar = PlayerBar(self.player, self)
-
-        self.center_split = QSplitter(Qt.Orientation.Vertical, self)
-        self.center_split.setObjectName("centerSplit")
-        self.center_split.addWidget(self.video)
-        self.center_split.addWidget(self.transcript)
-        self.center_split.setStretchFactor(1, 1)
-        center = QWidget(self)
-        column = QVBoxLayout(center)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.banner)
-        column.addWidget(self.center_split, 1)
-        column.addWidget(self.find_bar)
-
-        self.main_split = QSplitter(Qt.Orientation.Horizontal, self)
-        self.main_split.setObjectName("mainSplit")
-        self.search_pane = SearchPane(self.session.library.path, self)
-        self.left_tabs = QTabWidget(self)
-        self.left_tabs.setDocumentMode(True)
-        self.left_tabs.setAccessibleName("Library and search")
-        self.left_tabs.addTab(self.library_panel, "Library")
-        self.left_tabs.addTab(self.search_pane, "Search")
-        self.main_split.addWidget(self.left_tabs)
-        self.main_split.addWidget(center)
-        self.main_split.addWidget(self.insights)
-        self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([260, 640, 380])
-        root = QWidget(self)
-        layout = QVBoxLayout(root)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.main_split, 1)
-        layout.addWidget(self.player_bar)
-        self.setCentralWidget(root)
-
-        self.job_status = JobStatus(self)
-        self.statusBar().addPermanentWidget(self.job_status)
-
     def _handlers(self) -> dict:
         player = self.player
         return {
@@ -137,12 +104,12 @@ class MainWindow(QMainWindow):
             "open_sample": self.open_sample,
             "quit": self.close,
             "play": player.toggle,
-            "back5": lambda: self._skip(-5),
-            "forward5": lambda: self._skip(5),
-            "back15": lambda: self._skip(-15),
-            "forward15": lambda: self._skip(15),
-            "slower": lambda: self._step_speed(-1),
-            "faster": lambda: self._step_speed(1),
+            "back5": lambda: player.skip(-5),
+            "forward5": lambda: player.skip(5),
+            "back15": lambda: player.skip(-15),
+            "forward15": lambda: player.skip(15),
+            "slower": lambda: player.step_rate(-1),
+            "faster": lambda: player.step_rate(1),
             "follow": lambda: self.transcript.set_following(True),
             "undo": self.notes.undo,
             "redo": self.notes.redo,
@@ -359,14 +326,6 @@ class MainWindow(QMainWindow):
             self.find_bar.open_bar()
         else:
             self.find_bar.step(delta)
-
-    def _skip(self, delta: float) -> None:
-        self.player.skip(delta)
-
-    def _step_speed(self, step: int) -> None:
-        rates = list(SPEEDS)
-        nearest = min(range(len(rates)), key=lambda i: abs(rates[i] - self.player.rate()))
-        self.player.set_rate(rates[max(0, min(len(rates) - 1, nearest + step))])
 
     # --- background work --------------------------------------------------------------------
 

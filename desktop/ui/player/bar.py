@@ -26,9 +26,7 @@ from superqt import QElidingLabel
 
 from desktop.core import timecode
 from desktop.ui import icons
-from desktop.ui.player.player import NO_MEDIA, Player
-
-SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+from desktop.ui.player.player import NO_MEDIA, SPEEDS, Player, nearest_speed
 
 
 class _JumpToClickStyle(QProxyStyle):
@@ -260,7 +258,7 @@ class PlayerBar(QWidget):
     def _on_rate(self, rate: float) -> None:
         index = self.speed_box.findData(rate)
         if index < 0:  # a rate set elsewhere that the list lacks: show the nearest
-            index = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - rate))
+            index = nearest_speed(rate)
         self.speed_box.setCurrentIndex(index)
 
     def _on_volume(self, volume: float) -> None:

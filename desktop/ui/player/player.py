@@ -16,6 +16,7 @@ from PySide6.QtMultimediaWidgets import QVideoWidget
 
 MIN_RATE = 0.5
 MAX_RATE = 2.0
+SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)  # the speed menu's steps
 TICK_MS = 40  # 25 Hz: smooth enough for word highlighting, cheap enough for 2 cores
 # Never extrapolate further than this past QMediaPlayer's last report, so a stalled
 # decoder does not make the highlight run ahead of the sound.
@@ -199,6 +200,10 @@ class Player(QObject):
     def rate(self) -> float:
         return self._rate
 
+    def step_rate(self, step: int) -> None:
+        """The next speed up (or down, for a negative step) from the nearest listed one."""
+        self.set_rate(SPEEDS[max(0, min(len(SPEEDS) - 1, nearest_speed(self._rate) + step))])
+
     def set_volume(self, volume: float) -> None:
         volume = min(max(volume, 0.0), 1.0)
         if self._audio_output is not None:
@@ -281,3 +286,8 @@ class Player(QObject):
         self._set_has_media(False)
         self.error.emit(message)
         self.media_status_changed.emit(message)
+
+
+def nearest_speed(rate: float) -> int:
+    """Index of the listed speed nearest to `rate`."""
+    return min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - rate))
