@@ -13,6 +13,9 @@ from desktop.core.importers.timestamps import BadTimestamp, parse_clock
 
 _TIMING_RE = re.compile(r"^\s*(\S*)\s*-->\s*(\S*)")
 _VTT_BLOCK_RE = re.compile(r"^(?:NOTE|STYLE|REGION)(?:\s|$)")
+# "WEBVTT - Title" (Earmark and most tools), "WEBVTT: Title": only the one separator goes,
+# so a title that itself starts or ends with a dash or a colon keeps it.
+_SIGNATURE_SEPARATOR_RE = re.compile(r"^[ \t]*(?:[-–—:][ \t]+)?")
 _LANGUAGE_RE = re.compile(r"^Language:\s*(\S+)\s*$", re.IGNORECASE)
 # A cue shorter than this that only repeats the previous cue is a YouTube "hold" cue.
 _FLASH_CUE_SECONDS = 0.05
@@ -29,8 +32,8 @@ def parse_cues(text: str, fmt: str) -> ParseResult:
     n = len(lines)
     if fmt == "vtt" and lines and lines[0].lstrip("\ufeff").startswith("WEBVTT"):
         # Text after "WEBVTT" on the signature line is the file's own title.
-        title = lines[0].lstrip("\ufeff")[len("WEBVTT") :].strip(" \t-–—:")
-        result.title = title or None
+        title = _SIGNATURE_SEPARATOR_RE.sub("", lines[0].lstrip("\ufeff")[len("WEBVTT") :], 1)
+        result.title = title.strip() or None
         # The header block may carry "Kind:" and "Language:" lines (YouTube writes both).
         while i < n and lines[i].strip():
             found = _LANGUAGE_RE.match(lines[i].strip())
@@ -113,17 +116,20 @@ def _drop_rolling_repeats(cues: list[Cue], karaoke: bool) -> list[Cue]:
     """
     repeats = sum(1 for prev, cur in itertools.pairwise(cues) if _overlap(prev.lines, cur.lines))
     multi_line = sum(1 for cue in cues if len(cue.lines) > 1)
-    rolling = karaoke or (repeats >= 2 and repeats * 2 >= max(multi_line, 1))
+    # Rolling captions are two-line cues; in one-line captions (Earmark's own export among
+    # them) a repeated line is someone saying "Yes." twice, which must not be dropped.
+    rolling = karaoke or (multi_line >= 2 and repeats >= 2 and repeats * 2 >= multi_line)
     kept: list[Cue] = []
     prev_lines: list[str] = []
+    prev_voice: str | None = None
     for cue in cues:
         shown = cue.lines
-        size = _overlap(prev_lines, shown)
+        # A different voice saying the same words is a new line, not a repeat.
+        size = _overlap(prev_lines, shown) if cue.speaker == prev_voice else 0
         flash = cue.end - cue.start <= _FLASH_CUE_SECONDS
+        prev_lines, prev_voice = shown, cue.speaker
         if size == len(shown) and size and (rolling or flash):
-            prev_lines = shown  # a pure repeat: nothing new was said
-            continue
-        prev_lines = shown
+            continue  # a pure repeat: nothing new was said
         if rolling and size:
             cue.lines = shown[size:]
         kept.append(cue)

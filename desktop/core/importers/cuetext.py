@@ -33,7 +33,8 @@ def voice_of(line: str) -> str | None:
     match = _VOICE_RE.search(line)
     if match is None:
         return None
-    return " ".join(match.group(1).split()) or None
+    # The annotation is escaped like cue text ("<v Tom &amp; Jerry>"); `>` ends the tag.
+    return " ".join(unescape_entities(match.group(1)).split()) or None
 
 
 def _unescape(match: re.Match[str]) -> str:
