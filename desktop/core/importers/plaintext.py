@@ -31,6 +31,7 @@ class StampReader:
         self.result = result
         self.current: RawCue | None = None
         self.skipping = False  # after a bad stamp, its continuation lines are dropped too
+        self.labels: list[tuple[RawCue, str]] = []  # each labelled cue and its label as written
 
     def feed(self, line_no: int, line: str) -> None:
         """Add one line: a stamped line opens a segment, any other continues it."""
@@ -54,6 +55,11 @@ class StampReader:
         self.current = RawCue(start, None, match["text"], line_no, speaker=who)
         self.skipping = False
         self.result.cues.append(self.current)
+        if match["sp2"]:
+            label = line[match.start("sp2") : match.start("text")].strip()
+            self.labels.append((self.current, label))
+        elif who:
+            self.labels.append((self.current, f"{who}:" if match["sp1"] else who))
 
     def continue_with(self, text: str) -> None:
         """Text without a stamp belongs to the segment before it (or, before any, to nothing)."""
@@ -66,4 +72,9 @@ def parse_plaintext(text: str) -> ParseResult:
     reader = StampReader(result)
     for line_no, line in enumerate(text.split("\n"), start=1):
         reader.feed(line_no, line)
+    for cue, label in reader.labels:
+        if not cue.text.strip():
+            # "[00:05] Note :" with nothing after it, not even on the lines below, is what
+            # was said (the text of Earmark's own export), not a speaker saying nothing.
+            cue.text, cue.speaker = label, None
     return result

@@ -21,6 +21,8 @@ _MD_RE = re.compile(
     rf"|^\s*\[{_CLOCKISH}\]\s*(?:\*\*|__)",  # [12:34] **Speaker:**
     re.MULTILINE,
 )
+# A stamp, then text that is not a "**Speaker:**" label (Markdown puts those after stamps).
+_STAMPED_LINE_RE = re.compile(rf"[ \t]*\[{_CLOCKISH}\](?:[ \t]+(?![ \t]|\*\*|__)|$)")
 _JSON_LIST_RE = re.compile(r"^\[\s*(?:[{\]\[\"]|$)")
 # Markdown that starts like JSON: a Liquid tag, or a "[[01:55]](url)" stamp.
 _NOT_JSON_RE = re.compile(rf"^(?:\{{[%{{]|\[\[{_CLOCKISH}\]\])")
@@ -50,6 +52,10 @@ def sniff_format(text: str, suffix: str = "") -> str:
     if by_suffix in ("srt", "vtt") and "-->" in head:
         # Cue arrows with unreadable times: let the cue parser name the bad lines.
         return by_suffix
+    if by_suffix != "md" and _every_line_stamped(head):
+        # "[00:01:02] text" on every line: plain text (Earmark's TXT export), whatever the
+        # text says; "[1:05](https://x)" in a line's text is not a Markdown page.
+        return "txt"
     if head.startswith("---\n") or _MD_RE.search(head):
         return "md"
     if by_suffix in ("md", "json"):
@@ -57,6 +63,11 @@ def sniff_format(text: str, suffix: str = "") -> str:
         # read by the Markdown parser, which accepts plain stamped lines too.
         return "md" if by_suffix == "md" else "txt"
     return "txt"
+
+
+def _every_line_stamped(head: str) -> bool:
+    lines = [line for line in head.split("\n") if line.strip()]
+    return bool(lines) and all(_STAMPED_LINE_RE.match(line) for line in lines)
 
 
 def _looks_like_json(head: str) -> bool:
