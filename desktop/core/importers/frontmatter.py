@@ -13,6 +13,7 @@ library: a malformed header must never stop the transcript below it from importi
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -60,9 +61,17 @@ def read_front_matter(lines: list[str]) -> FrontMatter:
 
 
 def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+    r"""A YAML scalar's text: "double" quotes take backslash escapes (`\\`, `\"`, `\u00e9`;
+    JSON's are a subset, and Earmark writes titles with them), 'single' quotes double `'`."""
+    if len(value) < 2 or value[0] != value[-1] or value[0] not in "\"'":
+        return value
+    if value[0] == "'":
+        return value[1:-1].replace("''", "'")
+    try:
+        decoded = json.loads(value)
+    except ValueError:  # a YAML-only escape ("\x41", "\e"): keep the text, quotes off
         return value[1:-1].replace('\\"', '"')
-    return value
+    return decoded if isinstance(decoded, str) else value[1:-1]
 
 
 def _fields(header: list[str], found: FrontMatter) -> None:

@@ -26,19 +26,27 @@ from desktop.core.importers.raw import ParseResult, RawCue
 from desktop.core.importers.timestamps import BadTimestamp, parse_clock
 from desktop.core.importers.units import Unit, assign_speakers
 
-_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# The closing #s (CommonMark) follow a space: in "### C\#" the # is the title's.
+_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _HTML_HEADING_RE = re.compile(r"^\s{0,3}<h([1-6])\b([^<>]{0,500})>(.{0,500}?)</h\1\s*>\s*$", re.I)
 _HTML_ID_RE = re.compile(r"""\bid\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 # The stamp text must look like a clock to count; loose enough that "[00:6x:01]" is
 # reported as malformed rather than read as words.
 _TOKEN = r"-?\d{1,6}(?::[\w.,]{1,12}){1,2}"
-_STAMP_RE = re.compile(
+_UNESCAPED_STAMP = (
     rf"\[\[(?P<d>{_TOKEN})\]\]\([^()\s]*\)"  # [[01:55]](url): Jekyll sites
     rf"|\[(?P<s>{_TOKEN})\](?:\([^()\s]*\))?"  # [01:55](url) or [01:55]
-    rf"|\\\[(?P<e>{_TOKEN})\\\]"  # \[01:55\]: Markdown written by an escaping converter
+)
+_STAMP_RE = re.compile(
+    rf"{_UNESCAPED_STAMP}|\\\[(?P<e>{_TOKEN})\\\]"  # \[01:55\]: from an escaping converter
 )
 _LEAD_STAMP_RE = re.compile(rf"\s*(?:{_STAMP_RE.pattern})\s*")
-_LABEL_RE = re.compile(r"\s*(?:\*\*|__)([^*_\n]{1,60}?)(?::\*\*|\*\*:|:__|__:)\s*")
+# Within a line or a heading only unescaped stamps count: converters escape the stamp that
+# opens a paragraph, but "\[00:01\]" inside text is what an escaping exporter (Earmark's
+# own) wrote for text that means it literally.
+_INLINE_STAMP_RE = re.compile(_UNESCAPED_STAMP)
+# A name may hold escaped characters: "**A\*B:**" (Earmark escapes `*` and `_` in names).
+_LABEL_RE = re.compile(r"\s*(?:\*\*|__)((?:\\.|[^*_\n\\]){1,60}?)(?::\*\*|\*\*:|:__|__:)\s*")
 # "[00:05] Alice: Hello": a plain name after a stamp, every word capitalised or a number.
 _PLAIN_NAME_RE = re.compile(r"\s*([^\W\d_][\w.'’-]*(?:[ \t]+[\w.'’-]+){0,3})[ \t]*:(?:\s+|$)")
 _BLOCK_PREFIX_RE = re.compile(r"^\s{0,3}(?:>\s?|[-*+]\s+)+")
@@ -75,7 +83,8 @@ def _heading(line: str) -> tuple[int, str, str | None] | None:
 
 
 def _token(match: re.Match[str]) -> str:
-    return match["d"] or match["s"] or match["e"]
+    groups = match.groupdict()
+    return groups["d"] or groups["s"] or groups.get("e")
 
 
 def _clock(token: str) -> float | None:
@@ -114,7 +123,7 @@ class _Scanner:
 
     def heading(self, line_no: int, level: int, raw_title: str, anchor: str | None) -> None:
         self.open = None  # a heading ends the paragraph before it
-        stamp = _STAMP_RE.search(raw_title)
+        stamp = _INLINE_STAMP_RE.search(raw_title)
         start = _clock(_token(stamp)) if stamp else None
         if stamp:
             raw_title = raw_title[: stamp.start()] + raw_title[stamp.end() :]
@@ -124,7 +133,8 @@ class _Scanner:
         if level == 1:
             self.result.title = self.result.title or title or None
             return
-        title = title.strip(" -–—:|") or title
+        if stamp:  # "### 01:55 - Intro": the separator went with the stamp
+            title = title.strip(" -–—:|") or title
         if self.in_insights or not title:
             return
         self.headings.append(Heading(line_no, title, start, anchor or slug(title)))
@@ -145,7 +155,7 @@ class _Scanner:
         self.skipping = False
         rest = line[pos:]
         first = _token(stamp) if stamp else None
-        pieces = list(_STAMP_RE.finditer(rest))  # "[00:01] a [00:05] b": two units
+        pieces = list(_INLINE_STAMP_RE.finditer(rest))  # "[00:01] a [00:05] b": two units
         end = pieces[0].start() if pieces else len(rest)
         self.start_unit(line_no, first, speaker, rest[:end])
         for index, piece in enumerate(pieces):
@@ -205,8 +215,11 @@ def _transcript_heading(lines: list[str], first: int) -> int | None:
 
 def parse_markdown(text: str) -> ParseResult:
     result = ParseResult(empty_message="no timestamps found", anchors=0)
-    lines = strip_blocks(text).split("\n")
+    lines = text.split("\n")
     header = read_front_matter(lines)
+    # Only the body is cleaned: a header's title says "{{" or "<!--" literally (YAML).
+    body = strip_blocks("\n".join(lines[header.body_start :])).split("\n")
+    lines = lines[: header.body_start] + body  # strip_blocks keeps the line count
     result.title, result.language = header.title, header.language
     scanner = _Scanner(result)
     transcript_at = _transcript_heading(lines, header.body_start)
