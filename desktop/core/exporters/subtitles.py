@@ -7,13 +7,17 @@ from collections.abc import Iterator
 
 from desktop.core.exporters._text import one_line, speaker_of
 from desktop.core.model import EpisodeDocument
-from desktop.core.timecode import clock
+from desktop.core.timecode import clock, shown_seconds
 
 
 def cue_times(start: float, end: float) -> tuple[float, float]:
-    """Cue start and end on the millisecond grid, with end > start so every player accepts it."""
-    start_ms = max(0, round(start * 1000)) if math.isfinite(start) else 0
-    end_ms = round(end * 1000) if math.isfinite(end) else start_ms
+    """Cue start and end on the millisecond grid, with end > start so every player accepts it.
+
+    Times a clock cannot show (NaN, infinite, beyond timecode.MAX_SECONDS) are clamped
+    first: a damaged row still gives a file every player reads.
+    """
+    start_ms = round(shown_seconds(start) * 1000)
+    end_ms = round(shown_seconds(end) * 1000) if math.isfinite(end) else start_ms
     if end_ms <= start_ms:
         end_ms = start_ms + 1
     return start_ms / 1000, end_ms / 1000
@@ -38,8 +42,13 @@ def render_srt(doc: EpisodeDocument) -> str:
 
 
 def vtt_escape(text: str) -> str:
-    """Escape `&`, `<` and `>` as the WebVTT spec requires (this also rules out `-->`)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    r"""Escape `&`, `<` and `>` as the WebVTT spec requires (this also rules out `-->`).
+
+    `{\` too, as a character reference: captions converted from SubRip carry ASS override
+    blocks (`{\an8}`), which importers drop, so literal text like that must not read as one.
+    """
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("{\\", "{&#92;")
 
 
 def render_vtt(doc: EpisodeDocument) -> str:
