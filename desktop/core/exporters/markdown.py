@@ -27,6 +27,10 @@ EXTRACTIVE_LINE = "Extracted from the transcript by Earmark's extractive engine"
 _INLINE = re.compile(r"([\\`*_\[\]<>#$])")
 # Doubled: ~~strike~~, ==highlight==, %%comment%% (Obsidian).
 _DOUBLED = re.compile(r"([~=%])\1+")
+# `{{ x }}` and `{% x %}` are Liquid tags to Jekyll, which importers drop.
+_LIQUID = re.compile(r"(?<=\{)([{%])")
+# "Name:" opening a paragraph (up to four words): a speaker label to Markdown importers.
+_NAME_COLON = re.compile(r"^([^\W\d_][\w.'’-]*(?:[ \t]+[\w.'’-]+){0,3}[ \t]*):")
 # `&copy;` or `&#169;` would render as an entity.
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 # ` ^block-id` at the end of a line is an Obsidian block reference (and gets hidden).
@@ -41,6 +45,7 @@ def escape_inline(text: str) -> str:
     text = _INLINE.sub(r"\\\1", text)
     text = _DOUBLED.sub(lambda m: "".join("\\" + ch for ch in m.group()), text)
     text = _ENTITY.sub(r"\\&", text)
+    text = _LIQUID.sub(r"\\\1", text)
     return _BLOCK_REF.sub(r"\\^", text)
 
 
@@ -220,7 +225,10 @@ def _transcript_blocks(doc: EpisodeDocument) -> list[str]:
     def flush() -> None:
         if paragraph:
             label = f"**{escape_inline(para_speaker)}:** " if para_speaker else ""
-            blocks.append(f"{_stamp(para_start)} {label}{' '.join(paragraph)}")
+            body = " ".join(paragraph)
+            if not para_speaker:  # "Host: hi" would read back as the speaker Host
+                body = _NAME_COLON.sub(r"\1\\:", body, count=1)
+            blocks.append(f"{_stamp(para_start)} {label}{body}")
             paragraph.clear()
 
     for seg in doc.segments:
