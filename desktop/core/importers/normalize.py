@@ -144,7 +144,9 @@ def split_segment(segment: Segment) -> list[Segment]:
     """
     duration = segment.end - segment.start
     text = segment.text
-    if duration <= MAX_SEGMENT_SECONDS or len(text) < 2:
+    # Times are kept to the millisecond: a 30 s cue whose end is off by float noise
+    # (30.000000000004 s) is not over the limit.
+    if round(duration, 3) <= MAX_SEGMENT_SECONDS or len(text) < 2:
         return [segment]
     # A piece lasts until the next one starts, so it also owns the one-space separator after it
     # (whitespace is collapsed by now): hence the -1.
