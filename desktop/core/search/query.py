@@ -29,6 +29,7 @@ MARK_OPEN = "\x02"
 MARK_CLOSE = "\x03"
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 _OPERATORS = {"OR": "OR", "|": "OR", "AND": "AND", "&": "AND", "+": "AND", "NOT": "NOT"}
 # Punctuation that is never significant inside a search term: quotes, dashes, sentence
@@ -119,7 +120,7 @@ def parse_query(text: str, min_prefix: int = 1) -> ParsedQuery | None:
     The last bare word matches as a prefix when it has at least `min_prefix` characters
     (search-as-you-type passes 3: a two-letter prefix matches much of a library and costs
     ten times a word)."""
-    tokens = [_Token(m.group(1), m.group(2)) for m in _TOKEN.finditer(text)]
+    tokens = [_Token(m.group(1), m.group(2)) for m in _TOKEN.finditer(_well_formed(text))]
 
     def is_term(i: int) -> bool:
         return 0 <= i < len(tokens) and tokens[i].operator is None and bool(tokens[i].words())
@@ -147,6 +148,15 @@ def parse_query(text: str, min_prefix: int = 1) -> ParsedQuery | None:
         items = [item if isinstance(item, str) else (item[0], False, item[2]) for item in items]
 
     return _assemble(items, min_prefix)
+
+
+def _well_formed(text: str) -> str:
+    """`text` with each lone surrogate as U+FFFD. `earmark search` gets argv bytes that are
+    not UTF-8 as lone surrogates (surrogateescape), and sqlite3 cannot bind those: a term
+    with symbols would carry one into its raw-text pattern."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _assemble(
