@@ -23,13 +23,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from desktop.core.text import clean_text
+
 # Snippet highlight markers: control characters never found in stored text, so a caller can
 # escape the text first (HTML, Markdown, a terminal) and then swap the markers for styling.
 MARK_OPEN = "\x02"
 MARK_CLOSE = "\x03"
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 _OPERATORS = {"OR": "OR", "|": "OR", "AND": "AND", "&": "AND", "+": "AND", "NOT": "NOT"}
 # Punctuation that is never significant inside a search term: quotes, dashes, sentence
@@ -120,7 +121,9 @@ def parse_query(text: str, min_prefix: int = 1) -> ParsedQuery | None:
     The last bare word matches as a prefix when it has at least `min_prefix` characters
     (search-as-you-type passes 3: a two-letter prefix matches much of a library and costs
     ten times a word)."""
-    tokens = [_Token(m.group(1), m.group(2)) for m in _TOKEN.finditer(_well_formed(text))]
+    # clean_text: `earmark search` gets argv bytes that are not UTF-8 as lone surrogates,
+    # which sqlite3 cannot bind (a term with symbols carries its text into a pattern).
+    tokens = [_Token(m.group(1), m.group(2)) for m in _TOKEN.finditer(clean_text(text))]
 
     def is_term(i: int) -> bool:
         return 0 <= i < len(tokens) and tokens[i].operator is None and bool(tokens[i].words())
@@ -148,15 +151,6 @@ def parse_query(text: str, min_prefix: int = 1) -> ParsedQuery | None:
         items = [item if isinstance(item, str) else (item[0], False, item[2]) for item in items]
 
     return _assemble(items, min_prefix)
-
-
-def _well_formed(text: str) -> str:
-    """`text` with each lone surrogate as U+FFFD. `earmark search` gets argv bytes that are
-    not UTF-8 as lone surrogates (surrogateescape), and sqlite3 cannot bind those: a term
-    with symbols would carry one into its raw-text pattern."""
-    if not _SURROGATE.search(text):
-        return text
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _assemble(
