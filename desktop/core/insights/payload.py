@@ -5,6 +5,7 @@ Every item carries `start`: the start time of the segment that supports it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -60,8 +61,8 @@ class Insights:
                 tldr=_text(data, "tldr"),
                 summary=_text(data, "summary"),
                 engine=_text(data, "engine"),
-                model=data.get("model"),
-                created=data.get("created"),
+                model=_optional_text(data, "model"),
+                created=_optional_text(data, "created"),
                 key_insights=[
                     KeyInsight(_text(i, "emoji"), _text(i, "title"), _text(i, "text"), _time(i))
                     for i in _items(data, "key_insights")
@@ -71,7 +72,7 @@ class Insights:
                     for i in _items(data, "qa")
                 ],
                 takeaways=[Takeaway(_text(i, "text"), _time(i)) for i in _items(data, "takeaways")],
-                version=int(data.get("version", PAYLOAD_VERSION)),
+                version=_version(data),
             )
         except (TypeError, ValueError) as exc:
             raise PayloadError(str(exc)) from exc
@@ -91,8 +92,30 @@ def _text(data: dict[str, Any], key: str) -> str:
     return value
 
 
+def _optional_text(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise PayloadError(f"{key!r} must be a string or null")
+    return value
+
+
+def _version(data: dict[str, Any]) -> int:
+    # A whole number only: int() of "1", 1.5 or infinity would pass or raise OverflowError.
+    value = data.get("version", PAYLOAD_VERSION)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PayloadError("'version' must be an integer")
+    return value
+
+
 def _time(data: dict[str, Any]) -> float:
     value = data.get("start")
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise PayloadError("'start' must be a non-negative number of seconds")
-    return float(value)
+    try:
+        start = float(value)  # an int too large for a float raises OverflowError
+    except OverflowError:
+        start = math.inf
+    # NaN passes `< 0`; it and infinity are no time to seek to, and JSON cannot store them.
+    if not math.isfinite(start) or start < 0:
+        raise PayloadError("'start' must be a non-negative number of seconds")
+    return start
