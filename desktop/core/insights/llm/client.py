@@ -136,7 +136,7 @@ class ChatClient:
     def _completion(self, raw: str) -> ChatReply:
         try:
             data = json.loads(raw)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: "[[[[…" nested too deep
             raise InsightError(
                 f"the LLM server at {self.url} sent a response that is not JSON: {raw[:200]!r}"
             ) from exc
@@ -184,7 +184,7 @@ class ChatClient:
                 continue
             try:
                 data = json.loads(data_text)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 raise InsightError(
                     f"the LLM server at {self.url} streamed a line that is not JSON: "
                     f"{data_text[:200]!r}"
@@ -235,7 +235,7 @@ class ChatClient:
             raw = self._read(response, url)
         try:
             return json.loads(raw)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise InsightError(f"{url} sent a response that is not JSON: {raw[:200]!r}") from exc
 
     # -- transport ---------------------------------------------------------------------

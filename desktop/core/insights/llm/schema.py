@@ -102,6 +102,8 @@ def parse_reply(content: str | None) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise ReplyError(f"the reply is not valid JSON ({exc})") from exc
+    except RecursionError as exc:  # "[[[[…": Python's parser gives up before the JSON ends
+        raise ReplyError("the reply is not valid JSON (nested too deeply)") from exc
 
 
 def check_shape(
