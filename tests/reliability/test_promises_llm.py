@@ -154,7 +154,6 @@ def test_url_model_and_key_precedence(
     assert asked(servers) == [("setting", path, "setting-model", None)]
 
 
-
 def test_the_saved_engine_is_used_and_an_unset_key_variable_is_named(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -181,6 +180,7 @@ def test_the_saved_engine_is_used_and_an_unset_key_variable_is_named(
     code, out, _ = run(capsys, "insights", episode, "--engine", "extractive", "--json")
     assert code == 0 and json.loads(out)["engine"] == "extractive"
     assert asked(servers) == []  # the flag beats the setting: nothing contacted
+
 
 def test_the_default_url_is_ollama_on_this_machine(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, episode: str
