@@ -26,10 +26,11 @@ Every format goes through the importers' shared normalisation, so "the same text
   it gives way to the next one).
 - txt: one line per segment, "[hh:mm:ss] Name: text", with no end and no escaping. Same =
   every character of the lines shown, in order, whitespace aside ("so : x" reads as the
-  label "so:"), and every segment's start in whole seconds
-  (a line before a pause of over 30 s lasts until the next and is split). Text that a
-  stamped line cannot carry unambiguously (see strategies.unambiguous_line) gets a word
-  before it in the documents for this check.
+  label "so:"), and every segment's start in whole seconds. A line lasts until the next
+  one starts, and one lasting over 30 s is split into pieces that each repeat the
+  speaker label, so the documents for this check keep lines at most 20 s apart; text
+  that a stamped line cannot carry unambiguously (see strategies.unambiguous_line) gets
+  a word before it.
 """
 
 from __future__ import annotations
@@ -139,9 +140,8 @@ def _srt(doc: EpisodeDocument, back: Transcript) -> None:
 
 
 def _txt(doc: EpisodeDocument, back: Transcript) -> None:
-    # A line has only a start; its end is the next line's, so a line before a long pause
-    # lasts over 30 s and the importer splits it: compare the text, not segments. A line
-    # "so : the" reads as the label "so:", so whitespace is left out of the comparison.
+    # Text, not segments: a line has only a start, and the importer may split it (up to
+    # 30 s, at sentence ends) or read "so : the" as the label "so:" (whitespace aside).
     want = kept(doc)
     assert _unspaced(shown(s) for s in back.segments) == _unspaced(
         shown(Segment(s.start, s.end, collapse(s.text), collapse(s.speaker or ""))) for s in want

@@ -15,6 +15,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from desktop.core.insights.payload import Insights, KeyInsight, QuestionAnswer, Takeaway
@@ -36,6 +37,19 @@ SEED_SUFFIXES = (".srt", ".vtt", ".json", ".txt", ".md")
 # A window of a big seed file: parsing 120 KB per example would make 10,000 examples slow,
 # and the bugs live in local structure, not in the file's length.
 SEED_WINDOW = 3000
+
+
+def fuzz_settings(examples: int) -> settings:
+    """Settings for a fuzz test in the suite: no deadline and no speed health checks (the
+    machine may be busy; wall-clock limits make flaky tests), fixtures shared by examples
+    (each check only reads them, or overwrites the one file it writes)."""
+    relaxed = [
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ]
+    return settings(max_examples=examples, deadline=None, suppress_health_check=relaxed)
+
 
 # -- text ---------------------------------------------------------------------------------
 
@@ -118,10 +132,12 @@ def unambiguous_line(text: str) -> str:
     """Text a plain-text line "[00:01:02] text" can carry as it is. Plain text has no
     escaping: after a stamp, `**Name:**` is a Markdown label (the file a Markdown
     transcript), and ":", "- " or "| " is the separator some tools write. Such text gets a
-    word before it."""
+    word before it. And a line lasts until the next one starts: one lasting over 30 s is
+    split into pieces that each repeat the speaker label, so no line is left empty (an
+    empty segment is not exported), keeping lines at most 20 s apart."""
     line = collapse(text)
     ambiguous = line.startswith(("**", "__", ":")) or re.match(r"[-–—|](?:\s|$)", line)
-    return f"so {text}" if ambiguous else text
+    return f"so {text}" if ambiguous or not line else text
 
 
 # -- segments and documents ----------------------------------------------------------------
@@ -147,7 +163,7 @@ def segments(
     clock = draw(st.floats(0, 36_000, allow_nan=False))
     found: list[Segment] = []
     for _ in range(count):
-        clock += draw(st.floats(0, 20, allow_nan=False))
+        clock += draw(st.floats(0, 20, allow_nan=False))  # a pause
         duration = draw(st.floats(0, max_seconds, allow_nan=False))
         body = draw(text)
         speaker = (

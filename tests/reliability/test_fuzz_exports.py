@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from desktop.core.exporters import render
 from desktop.core.model import Chapter, EpisodeDocument, Segment
@@ -18,9 +18,7 @@ from tests.reliability import strategies as S
 from tests.reliability.fuzz_roundtrip import ROUND_TRIP_FORMATS, check_round_trip
 from tests.reliability.fuzz_targets import check_render
 
-FUZZ = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+FUZZ = S.fuzz_settings(150)
 
 
 @FUZZ

@@ -10,16 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from desktop.core.importers import FORMATS, parse_transcript
 from tests.reliability import strategies as S
 from tests.reliability.fuzz_targets import check_load, check_parse
 
-FUZZ = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+FUZZ = S.fuzz_settings(300)
 
 
 def test_the_seed_files_are_there() -> None:
@@ -41,7 +39,7 @@ def test_mutated_real_files_import_or_fail_clearly(tmp_path: Path, file: tuple[s
 
 
 @pytest.mark.parametrize("fmt", [*FORMATS, None])
-@settings(max_examples=100, deadline=None)
+@S.fuzz_settings(100)
 @given(text=S.hostile_text(40, surrogates=True))
 def test_hostile_text_parses_or_fails_clearly(fmt: str | None, text: str) -> None:
     check_parse(text, fmt)
@@ -150,7 +148,7 @@ def test_a_thirty_second_segment_off_by_float_noise_is_not_split() -> None:
     assert [s.text for s in parse_transcript(json_text, "json").segments] == ["a b"]
 
 
-@settings(max_examples=50, deadline=None)
+@S.fuzz_settings(50)
 @given(text=st.sampled_from(["x", "x y"]), start=st.floats(0, 1e6))
 def test_thirty_seconds_never_split(text: str, start: float) -> None:
     json_text = f'[{{"start": {start!r}, "end": {start + 30.0!r}, "text": "{text}"}}]'

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Iterator
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from desktop.core.errors import EarmarkError
@@ -32,15 +32,13 @@ from tests.reliability.fuzz_targets import (
     populate,
 )
 
-FIXTURES = [HealthCheck.function_scoped_fixture]
-
 
 @pytest.fixture
 def filled(library: Library) -> tuple[Library, list[int]]:
     return library, populate(library)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=FIXTURES)
+@S.fuzz_settings(200)
 @given(
     query=S.queries(),
     episode=st.sampled_from([None, 0, 1]),
@@ -53,7 +51,7 @@ def test_any_query_searches_or_fails_clearly(
     check_search(library, query, None if episode is None else ids[episode], rank_cap)
 
 
-@settings(max_examples=60, deadline=None)
+@S.fuzz_settings(60)
 @given(doc=S.documents(text=S.sentences() | S.hostile_text(12, surrogates=True), max_segments=8))
 def test_extractive_engine_on_any_document(doc: EpisodeDocument) -> None:
     source = InsightInput(doc.episode.title, doc.segments, doc.chapters)
@@ -67,7 +65,7 @@ def server() -> Iterator[ScriptedServer]:
     srv.stop()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=FIXTURES)
+@S.fuzz_settings(150)
 @given(reply=SI.llm_replies(6))
 def test_llm_engine_on_any_server_reply(server: ScriptedServer, reply: Reply) -> None:
     server.default = reply
@@ -75,7 +73,7 @@ def test_llm_engine_on_any_server_reply(server: ScriptedServer, reply: Reply) ->
     generate_or_error(engine, llm_source())
 
 
-@settings(max_examples=300, deadline=None)
+@S.fuzz_settings(300)
 @given(value=SI.stored_payloads())
 def test_stored_payloads_load_or_fail_clearly(value: object) -> None:
     check_payload(value)
