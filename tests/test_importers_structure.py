@@ -428,7 +428,7 @@ def test_import_a_folder_recursively_with_a_summary(capsys, tmp_path: Path) -> N
     code, out, err = run(capsys, "import", str(root), "--json")
     assert code == 1  # one file failed
     data = json.loads(out)
-    assert data["summary"] == {"imported": 3, "existing": 0, "failed": 1}
+    assert data["summary"] == {"imported": 3, "existing": 0, "failed": 1, "not_tried": 0}
     assert sorted(e["title"] for e in data["episodes"]) == [
         "Early Days of Ethereum - Episode 10 - Viktor Trón",
         "changelog-213",
