@@ -62,8 +62,10 @@ def cues(doc: EpisodeDocument, voices: bool) -> list[Segment]:
     before: tuple[str, str | None] | None = None
     for seg in kept(doc):
         start, end = cue_times(seg.start, seg.end)
-        speaker = collapse(seg.speaker or "") or None
-        line = (collapse(seg.text), speaker) if voices else (shown(seg), None)
+        speaker, text = collapse(seg.speaker or "") or None, collapse(seg.text)
+        # In SubRip the speaker is part of the line, and "-->" is written "->".
+        srt_line = (f"{speaker}: {text}" if speaker else text).replace("-->", "->")
+        line = (text, speaker) if voices else (srt_line, None)
         if not (end - start <= HOLD_CUE_SECONDS and line == before):
             found.append(seg)
         before = line

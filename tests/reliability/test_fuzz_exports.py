@@ -82,3 +82,12 @@ def test_a_thirty_second_segment_with_float_noise_round_trips(tmp_path: Path) ->
     doc = _doc("the the")
     doc.segments[0].start, doc.segments[0].end = 2.64991948942372, 32.64991948942372
     check_round_trip(tmp_path, doc, "json")
+
+
+def test_a_hold_cue_is_judged_on_the_text_as_shown(tmp_path: Path) -> None:
+    # Found by bench/fuzz.py: the check compared "the the \xa0" with "the the" before
+    # collapsing whitespace, and expected a 1 ms repeat the importer rightly drops.
+    doc = _doc("the the", "the the \xa0")
+    for seg in doc.segments:
+        seg.start = seg.end = 0.0
+    check_round_trip(tmp_path, doc, "srt")
