@@ -94,6 +94,20 @@ def completion(
     return Reply(body=body)
 
 
+def payload(*ids: int) -> dict:
+    """A valid final reply whose items cite the given ids (key insight, qa, takeaway)."""
+    first, second, third = [*ids, 0, 0, 0][:3]
+    return {
+        "tldr": "Paper helps thinking.",
+        "summary": "The hosts explain why notebooks beat apps for slow thinking.",
+        "key_insights": [
+            {"emoji": "📓", "title": "Slow is good", "text": "Writing by hand.", "segment": first}
+        ],
+        "qa": [{"question": "Why paper?", "answer": "Fewer distractions.", "segment": second}],
+        "takeaways": [{"text": "Keep a notebook.", "segment": third}],
+    }
+
+
 def chunk(delta: dict[str, Any], finish_reason: str | None = None, **extra: Any) -> str:
     return json.dumps(
         {

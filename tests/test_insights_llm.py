@@ -33,6 +33,7 @@ from tests.llm_server import (
     completion,
     count_tokens,
     error,
+    payload,
     refuse_streaming,
     reject_json_schema,
     stream_events,
@@ -52,20 +53,6 @@ def transcript(n: int = 6, words: int = 12) -> InsightInput:
         for i in range(n)
     ]
     return InsightInput(title="Back to paper", segments=segments)
-
-
-def payload(*ids: int) -> dict:
-    """A valid final reply whose items cite the given ids (key insight, qa, takeaway)."""
-    first, second, third = [*ids, 0, 0, 0][:3]
-    return {
-        "tldr": "Paper helps thinking.",
-        "summary": "The hosts explain why notebooks beat apps for slow thinking.",
-        "key_insights": [
-            {"emoji": "📓", "title": "Slow is good", "text": "Writing by hand.", "segment": first}
-        ],
-        "qa": [{"question": "Why paper?", "answer": "Fewer distractions.", "segment": second}],
-        "takeaways": [{"text": "Keep a notebook.", "segment": third}],
-    }
 
 
 @pytest.fixture

@@ -147,6 +147,12 @@ class ProcessJob(Job):
             try:
                 kind, value = messages.get(timeout=0.2)
             except queue.Empty:
+                if self._stop.is_set():
+                    # The child may be seconds away from its next check (importing
+                    # scikit-learn); ending it now is safe, as every write it makes is one
+                    # transaction (tests/reliability/test_crashes.py kills it at each step).
+                    child.kill()
+                    raise EarmarkError(f"{self.kind} cancelled") from None
                 if not child.is_alive() and messages.empty():
                     raise EarmarkError(
                         f"the {self.kind} worker stopped unexpectedly (exit code {child.exitcode})"

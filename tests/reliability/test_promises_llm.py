@@ -31,6 +31,7 @@ from tests.llm_server import (
     ScriptedServer,
     completion,
     count_tokens,
+    payload,
     stream_events,
 )
 
@@ -45,18 +46,6 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def final_payload(segment: int) -> dict:
-    return {
-        "tldr": "Paper notebooks help people think.",
-        "summary": "Two hosts compare paper notebooks with note-taking apps.",
-        "key_insights": [
-            {"emoji": "📓", "title": "Paper", "text": "It is slow.", "segment": segment}
-        ],
-        "qa": [{"question": "Why paper?", "answer": "Fewer distractions.", "segment": segment}],
-        "takeaways": [{"text": "Keep a notebook.", "segment": segment}],
-    }
-
-
 def answer(request: Recorded) -> Reply:
     """A valid reply to any request: notes for a part, the payload otherwise, citing the
     first line id the request holds."""
@@ -65,7 +54,7 @@ def answer(request: Recorded) -> Reply:
         note = {"text": "Paper is slow.", "segment": first}
         qa = {"question": "Why?", "answer": "Focus.", "segment": first}
         return completion({"points": [note], "questions": [qa], "takeaways": [note]})
-    return completion(final_payload(first))
+    return completion(payload(first, first, first))
 
 
 def server_tokens(text: str) -> int:
@@ -240,14 +229,14 @@ def test_context_tokens_bound_every_request(
 
 
 def stalled_mid_reply() -> Reply:
-    events = stream_events(json.dumps(final_payload(1)), piece=8)
+    events = stream_events(json.dumps(payload(1, 1, 1)), piece=8)
     events[4] = (3.0, events[4][1])  # three seconds of silence after three pieces
     return Reply(events=events)
 
 
 FAILURES = {
     "stalls before answering": (
-        Reply(body=final_payload(1), delay=3.0),
+        Reply(body=payload(1, 1, 1), delay=3.0),
         "did not answer within 0.5 s",
     ),
     "stalls mid-reply": (stalled_mid_reply(), "went silent for 0.5 s in the middle"),
@@ -260,7 +249,7 @@ FAILURES = {
         "did not return valid insights after a retry",
     ),
     "stream cut short": (
-        Reply(events=stream_events(json.dumps(final_payload(1)), piece=8)[:6]),
+        Reply(events=stream_events(json.dumps(payload(1, 1, 1)), piece=8)[:6]),
         "lost the connection",
     ),
     "a body that is not JSON": (
@@ -303,7 +292,7 @@ def test_a_failure_keeps_the_previous_answer(
     first = json.loads(out)
     assert code == 0 and first["engine"] == "openai"
 
-    server.default = Reply(body=final_payload(1), delay=3.0)
+    server.default = Reply(body=payload(1, 1, 1), delay=3.0)
     code, out, err = run(capsys, *insights)
     assert code == 0 and json.loads(out) == first
     assert "did not answer within 0.5 s" in err and "showing the previous answer of m" in err

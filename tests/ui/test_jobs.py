@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 
@@ -82,9 +83,24 @@ def test_user_errors_and_bugs_become_messages(qtbot, make) -> None:
     assert error.startswith("Unexpected error (ZeroDivisionError)") and "Traceback" not in error
 
 
-@pytest.mark.parametrize("make", [Job, ProcessJob], ids=["thread", "process"])
-def test_cancel_reaches_the_work(qtbot, make) -> None:
-    job = make_job(make, wait_for_cancel)
+def test_cancel_reaches_the_work(qtbot) -> None:
+    job = make_job(Job, wait_for_cancel)
     job.progress.connect(lambda _: job.cancel())
     assert run(qtbot, job)["result"] == "stopped"
+    assert job.cancelled
+
+
+def busy_for_minutes(context: JobContext) -> str:
+    context.report("started")
+    time.sleep(120)  # like an import that cannot look at the cancel flag
+    return "not stopped"
+
+
+def test_cancel_ends_a_child_process_that_is_busy(qtbot) -> None:
+    """A closing window does not wait for a child busy in a long call: cancel ends it
+    (each of its writes is one transaction, so nothing is left half written)."""
+    job = make_job(ProcessJob, busy_for_minutes)
+    job.progress.connect(lambda _: job.cancel())
+    seen = run(qtbot, job)  # fails after 60 s if the child is left to finish
+    assert seen.get("error") == "busy_for_minutes cancelled" and "result" not in seen
     assert job.cancelled
