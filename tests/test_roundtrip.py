@@ -9,6 +9,7 @@ from desktop.core.importers import parse_transcript
 from desktop.core.insights import Insights, KeyInsight, QuestionAnswer, Takeaway
 from desktop.core.model import Chapter, EpisodeDocument
 from desktop.core.store import Library
+from desktop.services.editing import edit_segment
 from desktop.services.importing import import_transcript
 from tests.conftest import DATA, SAMPLE_VTT
 
@@ -20,6 +21,7 @@ def document(request, library: Library) -> EpisodeDocument:
     episode = import_transcript(library, request.param).episode
     library.set_chapters(episode.id, [Chapter(0.0, "Opening"), Chapter(60.0, "Middle part")])
     library.add_note(episode.id, "remember this", segment_idx=2, time=20.0)
+    edit_segment(library, episode.id, 4, "A corrected line, as a person typed it.")
     segments = library.segments(episode.id)
     library.save_insights(
         episode.id,
@@ -41,6 +43,7 @@ def _words(text: str) -> list[str]:
 
 def test_json_is_lossless(document: EpisodeDocument) -> None:
     back = parse_transcript(render(document, "json"), "json")
+    assert [s.edited for s in back.segments].count(True) == 1  # the correction says so
     assert back.segments == document.segments
     assert back.chapters == document.chapters
     assert back.title == document.episode.title
@@ -98,3 +101,14 @@ def test_markdown_keeps_every_word_turns_and_chapters(document: EpisodeDocument)
 def test_every_format_round_trips_through_sniffing(document: EpisodeDocument) -> None:
     for fmt in FORMATS:
         assert parse_transcript(render(document, fmt)).segments, fmt
+
+
+def test_a_correction_survives_export_and_import_into_another_library(
+    document: EpisodeDocument, tmp_path
+) -> None:
+    exported = tmp_path / "episode.json"
+    exported.write_text(render(document, "json"), encoding="utf-8")
+    with Library.open(tmp_path / "other.sqlite3") as other:
+        episode = import_transcript(other, exported).episode
+        assert other.segments(episode.id) == document.segments
+        assert other.segment(episode.id, 4).edited

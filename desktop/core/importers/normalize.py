@@ -63,7 +63,8 @@ def normalize(result: ParseResult, fmt: str, path: Path | None) -> Transcript:
             warnings.append(f"{where}cue ends before it starts; end set to its start")
             end = start
         speaker = clean_line(cue.speaker)
-        segments.append(Segment(start, end, text, speaker or None, _clean_words(cue.words)))
+        words = _clean_words(cue.words)
+        segments.append(Segment(start, end, text, speaker or None, words, cue.edited))
     if not segments:
         if result.first_bad_message is not None:
             raise TranscriptFormatError(
@@ -171,7 +172,7 @@ def split_segment(segment: Segment) -> list[Segment]:
     ends = [*bounds, segment.end]
     pieces: list[Segment] = []
     for (a, b), start, end in zip(spans, starts, ends, strict=True):
-        pieces.append(Segment(start, end, text[a:b], segment.speaker, None))
+        pieces.append(Segment(start, end, text[a:b], segment.speaker, None, segment.edited))
     if segment.words:
         _share_words(segment.words, pieces)
     return pieces

@@ -22,6 +22,7 @@ class RawCue:
     line: int | None = None  # 1-based line of the cue's timing in the decoded text
     speaker: str | None = None
     words: list[Word] | None = None
+    edited: bool = False  # a person corrected it (Earmark's own JSON export says so)
 
 
 @dataclass(slots=True)

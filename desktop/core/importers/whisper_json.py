@@ -95,7 +95,10 @@ def _segment(item: Any, index: int, result: ParseResult, cpp: bool) -> None:
     text = _text(item.get("text"))
     if not text.strip() and words:
         text = " ".join(w.text for w in words)
-    result.cues.append(RawCue(start, end, text, None, speaker=speaker_name, words=words))
+    edited = item.get("edited") is True
+    result.cues.append(
+        RawCue(start, end, text, None, speaker=speaker_name, words=words, edited=edited)
+    )
 
 
 def parse_whisper_json(text: str, path: Path | None) -> ParseResult:

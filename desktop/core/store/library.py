@@ -198,12 +198,15 @@ class Library(Annotations):
             ).fetchone()
             first = int(row[0]) + 1
             rows = [
-                (episode_id, first + n, s.start, s.end, s.text, s.speaker, words_to_json(s.words))
+                (
+                    episode_id, first + n, s.start, s.end, s.text, s.speaker,
+                    words_to_json(s.words), int(s.edited),
+                )
                 for n, s in enumerate(segments)
-            ]
+            ]  # fmt: skip
             self.conn.executemany(
-                'INSERT INTO segments (episode_id, idx, start, "end", text, speaker, words) '
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                'INSERT INTO segments (episode_id, idx, start, "end", text, speaker, words, '
+                "edited) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
         return len(rows)
