@@ -20,7 +20,12 @@ from desktop.core.errors import (
     StorageFullError,
 )
 from desktop.core.store.faults import GuardedConnection, full_message, raise_translated, translate
-from desktop.core.store.migrations import LATEST_VERSION, migrate, schema_version
+from desktop.core.store.migrations import (
+    LATEST_VERSION,
+    SchemaTooNewError,
+    migrate,
+    schema_version,
+)
 
 # How long a write waits for another program's write to finish before giving up with
 # LibraryLockedError. Long enough for any single write of ours (a clip, an import).
@@ -107,7 +112,7 @@ def _prepare_schema(conn: sqlite3.Connection, path: Path, read_only: bool) -> No
     """Upgrade the schema, first saving a copy of the file as it was (backup_path())."""
     version = schema_version(conn)
     if version > LATEST_VERSION:
-        raise EarmarkError(f"{path}: {_too_new(version)}")
+        raise EarmarkError(f"{path}: {SchemaTooNewError(version)}")
     if version == LATEST_VERSION:
         return
     if read_only and version >= 1:
@@ -123,13 +128,6 @@ def _prepare_schema(conn: sqlite3.Connection, path: Path, read_only: bool) -> No
         raise  # a full disk or a lock: that message says what to do; the file is unchanged
     except sqlite3.Error as exc:
         raise _migration_failed(conn, path, version, backup, exc) from exc
-
-
-def _too_new(version: int) -> str:
-    return (
-        f"library schema version {version} is newer than this Earmark understands "
-        f"({LATEST_VERSION}); upgrade Earmark to open it"
-    )
 
 
 def _migration_failed(

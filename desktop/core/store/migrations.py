@@ -137,6 +137,12 @@ LATEST_VERSION = len(MIGRATIONS)
 class SchemaTooNewError(RuntimeError):
     """The file was written by a newer Earmark; opening it could corrupt it."""
 
+    def __init__(self, version: int) -> None:
+        super().__init__(
+            f"library schema version {version} is newer than this Earmark "
+            f"understands ({LATEST_VERSION}); upgrade Earmark to open it"
+        )
+
 
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -150,10 +156,7 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
     """
     current = schema_version(conn)
     if current > LATEST_VERSION:
-        raise SchemaTooNewError(
-            f"library schema version {current} is newer than this Earmark "
-            f"understands ({LATEST_VERSION}); upgrade Earmark to open it"
-        )
+        raise SchemaTooNewError(current)
     for version in range(current + 1, target + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
