@@ -211,6 +211,23 @@ def test_play_advances_and_pause_stops(qtbot, player: Player) -> None:
     assert len(positions) == count  # the timer stopped with playback
 
 
+def test_pause_and_play_again_never_step_back(qtbot, player: Player) -> None:
+    """QMediaPlayer's position at a pause lies 18-48 ms behind the extrapolated one already
+    emitted: the reader must not be moved backwards by pausing, nor by playing again."""
+    loaded(qtbot, player)
+    positions = recorder(player.position_changed)
+    for _ in range(3):
+        player.play()
+        qtbot.waitUntil(player.is_playing, timeout=LOAD_MS)
+        count = len(positions)
+        qtbot.waitUntil(lambda count=count: len(positions) >= count + 8, timeout=LOAD_MS)
+        with qtbot.waitSignal(player.playing_changed, timeout=LOAD_MS):
+            player.pause()
+        assert player.position() >= max(positions)
+    assert positions == sorted(positions)
+    assert positions[-1] == player.position()  # the last report is where it stands
+
+
 def test_playing_to_the_end_stops_and_replays_from_the_start(qtbot, player: Player) -> None:
     loaded(qtbot, player, start=10.6)
     qtbot.waitUntil(lambda: player.media_player.position() == 10600, timeout=LOAD_MS)

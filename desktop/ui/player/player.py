@@ -61,7 +61,7 @@ class Player(QObject):
         self._muted = False
         self._rate = 1.0
         self._anchor_ms = 0  # last position QMediaPlayer reported (or we seeked to)
-        self._floor_ms = 0  # the furthest position emitted since then while playing
+        self._floor_ms = 0  # the furthest position emitted since the last seek, load or stop
         self._anchor_clock = QElapsedTimer()
         self._anchor_clock.start()
         self._ticker = QTimer(self)
@@ -168,8 +168,10 @@ class Player(QObject):
         ms = self._anchor_ms
         if self.is_playing():
             elapsed = min(self._anchor_clock.elapsed() * self._rate, MAX_EXTRAPOLATION_MS)
-            # A report a little behind the extrapolation must not step the highlight back.
-            ms = self._floor_ms = max(ms + round(elapsed), self._floor_ms)
+            ms += round(elapsed)
+        # A report a little behind what was already emitted (QMediaPlayer's position at a
+        # pause or a new start lags 18-48 ms) must not step the highlight back.
+        ms = self._floor_ms = max(ms, self._floor_ms)
         duration = self.media_player.duration()
         if duration > 0:
             ms = min(ms, duration)
@@ -251,7 +253,11 @@ class Player(QObject):
 
     def _on_state(self, state: QMediaPlayer.PlaybackState) -> None:
         playing = state == State.PlayingState
-        self._set_anchor(self.media_player.position())
+        if state == State.StoppedState:
+            self._set_anchor(self.media_player.position())
+        else:
+            # Play and pause keep the floor: only a seek, a load or a stop moves back.
+            self._report(self.media_player.position())
         if playing:
             self._ticker.start()
         else:
