@@ -124,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     q.set_defaults(handler=commands.db_recover_cmd)
 
+    # Local LLM runtimes (desktop/cli/llm.py): detect, and optionally use one.
+    from desktop.cli import llm
+
+    p = sub.add_parser("llm", help="find the LLM runtimes running here (Ollama, LM Studio, …)")
+    llm.add_arguments(p, json_flag)
+
     # Desktop integration (desktop/cli/desktop_cmd.py): install / uninstall.
     from desktop.cli import desktop_cmd
 

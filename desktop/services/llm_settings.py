@@ -7,10 +7,12 @@ insights use case so that asking "is a server configured?" loads no scikit-learn
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from desktop.core.errors import EarmarkError
 from desktop.core.insights.llm import ChatClient, LLMConfig
-from desktop.core.settings import Settings, load_settings
+from desktop.core.insights.llm.detect import Runtime
+from desktop.core.settings import Settings, load_settings, save_settings
 
 DEFAULT_LLM_URL = "http://127.0.0.1:11434/v1"  # Ollama on this machine
 DEFAULT_API_KEY_ENV = "EARMARK_LLM_API_KEY"
@@ -84,3 +86,28 @@ def list_models(config: LLMConfig) -> list[str]:
     return sorted(
         str(item.get("id")) for item in items if isinstance(item, dict) and item.get("id")
     )
+
+
+def use_runtime(runtime: Runtime, model: str, settings_path: Path | None = None) -> Settings:
+    """Make `model` on a detected runtime the insight engine, saved; returns the settings.
+
+    The context length is saved when the server said it. When it did not, a length saved
+    for the same server and model is kept (the user may have set it to match Ollama's
+    num_ctx), and one saved for another is dropped: it described a different model.
+    """
+    if model not in runtime.models:
+        offered = ", ".join(runtime.models) or "none"
+        raise EarmarkError(
+            f"{runtime.name} at {runtime.base_url} has no model {model!r} (it offers: {offered})"
+        )
+    settings = load_settings(settings_path)
+    same_server = settings.llm_base_url == runtime.base_url and settings.llm_model == model
+    settings.insight_engine = "openai"
+    settings.llm_base_url = runtime.base_url
+    settings.llm_model = model
+    if runtime.context_tokens is not None:
+        settings.llm_context_tokens = runtime.context_tokens
+    elif not same_server:
+        settings.llm_context_tokens = None
+    save_settings(settings, settings_path)
+    return settings
