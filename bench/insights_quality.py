@@ -4,8 +4,10 @@ Runs the extractive engine over every real transcript in the repository and in
 ../shared/corpus (interviews, lecture captions), and over Earmark's own transcription of
 the real NASA interview (no speakers, ASR errors, word probabilities; transcribed once and
 cached in bench/.cache/), and prints a Markdown table of the faults tests/insight_rules.py
-defines. Add more files (or folders) on the command line; `-v` prints each payload and
-the fault found in each item.
+defines: whether the TL;DR says who talks about three themes or more, whether the Summary is
+one timed line per section, titles that name nothing, fragments, doubtful words. Add more
+files (or folders) on the command line; `-v` prints each payload and the fault found in
+each item.
 
     .venv/bin/python bench/insights_quality.py [-v] [PATH ...]
 """
@@ -149,6 +151,7 @@ def _transcribe(path: Path) -> list[dict]:
 class Verdict:
     shape: str
     tldr: str
+    summary: str
     chapters: str
     name_titles: list[str]
     bad_titles: list[str]
@@ -169,8 +172,9 @@ def judge(source: Source, insights: Insights, seconds: float) -> Verdict:
     names |= {w for name, _ in source.reference for w in rules.words(name)}
     name_titles, bad_titles = [], []
     titles_seen: set[str] = set()
+    episode = rules.EpisodeWords.of(segments)
     for item in insights.key_insights:
-        problem = rules.title_problem(item.title, item.text, names)
+        problem = rules.title_problem(item.title, item.text, names, episode)
         if item.title.lower() in titles_seen:
             problem = problem or "repeated"
         titles_seen.add(item.title.lower())
@@ -216,10 +220,15 @@ def judge(source: Source, insights: Insights, seconds: float) -> Verdict:
         )
         if part
     )
-    tldr = rules.sentences(insights.tldr)
+    said = rules.words(" ".join(s.text for s in segments))
+    themes = rules.tldr_themes(insights.tldr, said, set(rules.words(source.title)))
+    tldr_fault = rules.tldr_problem(insights.tldr, segments, source.title, source.chapters)
+    summary_faults = rules.summary_problems(insights.summary, segments, source.chapters)
+    lines = rules.summary_lines(insights.summary) or []
     return Verdict(
         shape=shape,
-        tldr=f"{len(tldr)} sent., {len(rules.words(insights.tldr))} words",
+        tldr=tldr_fault or f"ok, {len(themes)} themes",
+        summary="; ".join(summary_faults) or f"ok, {len(lines)} lines",
         chapters=f"{covered}/{total}" if total else "–",
         name_titles=name_titles,
         bad_titles=bad_titles,
@@ -242,9 +251,7 @@ def _timed_spotlight(insights: Insights):
     for q in insights.qa:
         for s in rules.sentences(q.answer):
             yield "answer", s, -1.0
-    for s in rules.sentences(insights.tldr):
-        yield "tldr", s, -1.0
-    for s in rules.sentences(insights.summary):
+    for s in rules.summary_sentences(insights.summary):
         yield "summary", s, -1.0
 
 
@@ -257,6 +264,7 @@ COLUMNS = (
     "transcript",
     "shape",
     "TL;DR",
+    "Summary",
     "chapters with an insight",
     "name titles",
     "filler/generic titles",
@@ -274,6 +282,7 @@ def row(source: Source, v: Verdict) -> list[str]:
         source.name + (f" ({source.note})" if source.note else ""),
         v.shape,
         v.tldr,
+        v.summary,
         v.chapters,
         str(len(v.name_titles)),
         str(len(v.bad_titles)),
@@ -294,7 +303,7 @@ def show(source: Source, insights: Insights, v: Verdict) -> None:
         print(f"  Q [{q.start:7.1f}] {q.question}\n    A: {q.answer}")
     for t in insights.takeaways:
         print(f"  T [{t.start:7.1f}] {t.text}")
-    print(f"  Summary: {insights.summary}")
+    print("  Summary:\n" + "\n".join(f"    {line}" for line in insights.summary.splitlines()))
     for label, items in (
         ("name title", v.name_titles),
         ("bad title", v.bad_titles),

@@ -483,3 +483,33 @@ def test_write_sample(tmp_path: Path) -> None:
 
 if __name__ == "__main__":  # write /tmp/export_sample.md to read by eye
     Path("/tmp/export_sample.md").write_text(render(realistic_doc(), "md"), encoding="utf-8")
+
+
+def test_a_summary_of_timed_lines_is_a_list_and_quotes_follow_their_items() -> None:
+    doc = realistic_doc()
+    doc.insights = Insights.from_dict(
+        {
+            "tldr": "Ana and Ben talk about local-first software.",
+            "summary": "[00:00] Speed — A local app answers at once.\n[02:39] Sync — Merging later.",
+            "engine": "local",
+            "model": "qwen2.5-1.5b-instruct-q4_k_m.gguf",
+            "key_insights": [
+                {
+                    "emoji": "⚡",
+                    "title": "Speed",
+                    "text": "Local apps answer in milliseconds.",
+                    "start": 75.0,
+                    "quote": "A local app answers in a few milliseconds",
+                }
+            ],
+            "takeaways": [{"text": "Keep files.", "start": 221.0, "quote": "pick a file format"}],
+        }
+    )
+    md = render(doc, "md")
+    summary = md.split("## Summary\n\n")[1].split("\n\n")[0]
+    assert summary == (
+        "- \\[00:00\\] Speed — A local app answers at once.\n"
+        "- \\[02:39\\] Sync — Merging later."
+    )
+    assert "[00:01:15]\n  > “A local app answers in a few milliseconds”" in md
+    assert "[00:03:41]\n  > “pick a file format”" in md

@@ -12,6 +12,7 @@ import pytest
 from desktop.core.importers import load_transcript
 from desktop.core.insights.engine import InsightError, InsightInput, ungrounded_items
 from desktop.core.insights.extractive import ExtractiveEngine
+from desktop.core.insights.extractive.keyphrases import section_keyphrases
 from desktop.core.insights.payload import Insights
 from desktop.core.model import Segment
 from desktop.core.resources import resources_dir
@@ -78,7 +79,9 @@ def test_counts_are_within_their_ranges(case) -> None:
     name, _, insights = case
     assert 6 <= len(insights.key_insights) <= 14
     assert len(insights.takeaways) == 3
-    assert 5 <= len(re.findall(r"[.!?](?:\s|$)", insights.summary)) + 1 <= 8
+    lines = insights.summary.splitlines()
+    assert 3 <= len(lines) <= 12
+    assert all(re.match(r"\[\d\d:\d\d\] \S", line) for line in lines), lines
     assert insights.tldr and len(insights.tldr.split()) <= 90
     if name != "speaker paragraphs (txt)":
         assert 5 <= len(insights.qa) <= 15, name
@@ -180,3 +183,55 @@ def test_too_little_text_is_a_clear_error(texts: list[str]) -> None:
     segments = [Segment(float(i), i + 1.0, t) for i, t in enumerate(texts)]
     with pytest.raises(InsightError, match="Tiny"):
         ExtractiveEngine().generate(InsightInput("Tiny", segments))
+
+
+# --- what is written, not picked: keyphrases, the TL;DR, the Summary ------------------
+
+
+def test_section_keyphrases_name_the_things_a_passage_talks_about() -> None:
+    texts = [
+        "We trained the network with the Hessian-free optimizer for weeks.",
+        "The Hessian-free optimizer was slow, but it worked on deep networks.",
+        "Then double descent showed up in the bigger models.",
+        "Double descent surprised everyone, and people thought it was a bug.",
+        "It was a great time, really, and a lot of fun.",
+    ]
+    found = section_keyphrases(texts, range(len(texts)), 3)
+    assert "Hessian-free optimizer" in found and "double descent" in found
+    assert not {"time", "people", "lot", "fun", "great time"} & {f.lower() for f in found}
+    assert section_keyphrases(texts, [2, 3], 1) == ["double descent"]
+
+
+def test_auto_caption_labels_are_no_names() -> None:
+    """ "Speaker 3" is no name: the TL;DR of the lecture names no speaker label."""
+    segments = load_transcript(CORPUS / "9EN_HoEk3KY.vtt").segments
+    insights = ExtractiveEngine().generate(InsightInput("9EN_HoEk3KY", segments))
+    assert "Speaker" not in insights.tldr
+    assert re.match(r"A (talk|conversation) (by|with) \w+ about ", insights.tldr), insights.tldr
+
+
+def test_without_speakers_the_guest_comes_from_the_title() -> None:
+    excerpt = load_transcript(DATA / "insights" / "early-days-of-ethereum-ep010-excerpt.md")
+    segments = [replace(s, speaker=None) for s in excerpt.segments]
+    title = "Early Days of Ethereum - Episode 10 - Viktor Trón"
+    insights = ExtractiveEngine().generate(InsightInput(title, segments))
+    assert insights.tldr.startswith("In “Early Days of Ethereum - Episode 10”, Viktor Trón talks")
+
+
+def test_the_tldr_says_what_a_named_theme_is_when_the_episode_does() -> None:
+    text = (
+        "We talked about his new company, ZEIT, which builds products for developers. "
+        "We also covered HyperTerm, a terminal emulator written in JavaScript. "
+        "HyperTerm runs plugins, and HyperTerm plugins can change every action. "
+        "ZEIT also makes Now, and ZEIT wants deployment to be one command. "
+        "The plugins for HyperTerm come from npm and reload while you work. "
+        "Deployment with ZEIT takes one command and gives you a link. "
+        "A terminal emulator draws text, and HyperTerm draws it with the DOM."
+    )
+    segments = [
+        Segment(float(i * 10), float(i * 10 + 10), t, "Adam" if i == 0 else "Guillermo")
+        for i, t in enumerate(re.split(r"(?<=\.)\s+", text))
+    ]
+    insights = ExtractiveEngine().generate(InsightInput("The Changelog 213", segments))
+    assert "HyperTerm is a terminal emulator written in JavaScript" in insights.tldr
+    assert "ZEIT is his new company" in insights.tldr

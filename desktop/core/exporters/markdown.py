@@ -150,7 +150,7 @@ def insight_blocks(ins: Insights | None) -> list[str]:
             parts.append("—")
         if text:
             parts.append(escape_inline(text))
-        items.append(f"- {escape_line_start(' '.join(parts))} {_stamp(ki.start)}")
+        items.append(f"- {escape_line_start(' '.join(parts))} {_stamp(ki.start)}{_quote(ki.quote)}")
     if items:
         sections += ["## Key Insights", "\n".join(items)]
 
@@ -161,17 +161,22 @@ def insight_blocks(ins: Insights | None) -> list[str]:
             continue
         qa_blocks.append(f"**{escape_inline(question)}** {_stamp(qa.start)}")
         qa_blocks += [escape_block(p) for p in paragraphs(qa.answer)]
+        if one_line(qa.quote):
+            qa_blocks.append(f"> “{escape_inline(one_line(qa.quote))}”")
     if qa_blocks:
         sections += ["## Questions & Answers", *qa_blocks]
 
     summary = paragraphs(ins.summary)
-    if summary:
+    lines = [one_line(line) for line in ins.summary.split("\n") if one_line(line)]
+    if len(summary) == 1 and len(lines) > 1:  # a line per chapter or topic: a list
+        sections += ["## Summary", "\n".join(f"- {escape_block(line)}" for line in lines)]
+    elif summary:
         sections += ["## Summary", *map(escape_block, summary)]
 
     takeaways = [t for t in ins.takeaways if one_line(t.text)]
     if takeaways:
         lines = [
-            f"{n}. {escape_block(one_line(t.text))} {_stamp(t.start)}"
+            f"{n}. {escape_block(one_line(t.text))} {_stamp(t.start)}{_quote(t.quote)}"
             for n, t in enumerate(takeaways, 1)
         ]
         sections += ["## Key Takeaways", "\n".join(lines)]
@@ -179,6 +184,12 @@ def insight_blocks(ins: Insights | None) -> list[str]:
     if not sections:
         return []
     return [f"*{escape_inline(provenance(ins.engine, ins.model))}*", *sections]
+
+
+def _quote(quote: str) -> str:
+    """A generated item's proof, as a quotation under its list item."""
+    quote = one_line(quote)
+    return f"\n  > “{escape_inline(quote)}”" if quote else ""
 
 
 def note_time(note: Note, segments: list[Segment]) -> float | None:

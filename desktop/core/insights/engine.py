@@ -10,9 +10,23 @@ from desktop.core.errors import EarmarkError
 from desktop.core.insights.payload import Insights
 from desktop.core.model import Chapter, Segment
 
-ENGINE_NAMES = ("extractive", "openai")  # the embedded default, and a server of the user's
-ProgressFn = Callable[[float], None]  # fraction done, 0..1
+# The embedded default, a server of the user's, and a GGUF model run by Earmark itself.
+ENGINE_NAMES = ("extractive", "openai", "local")
 CancelFn = Callable[[], bool]  # True when the user asked to stop
+
+
+@dataclass(frozen=True, slots=True)
+class InsightProgress:
+    """How far a run is, for a progress bar and a status line."""
+
+    fraction: float  # 0..1
+    stage: str = ""  # "reading part 2 of 5": what the run is doing, when it says
+    # The sections made so far, for engines that write them one after another (the LLM
+    # engines): shown while the rest is written, never stored.
+    partial: Insights | None = None
+
+
+ProgressFn = Callable[[InsightProgress], None]
 
 
 class InsightError(EarmarkError):

@@ -1,6 +1,10 @@
 """The versioned insight payload stored in the `insights` table.
 
-Every item carries `start`: the start time of the segment that supports it.
+Every item carries `start`: the start time of the segment that supports it. Version 2
+adds what proves a generated item: `quote` (the transcript's own words, checked by
+insights/quotes.py) and `end` (where the quoted passage ends), and on the payload
+`dropped` (generated items left out because their quote is not in the transcript).
+Version 1 payloads read as items without quotes.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2
 
 
 class PayloadError(ValueError):
@@ -22,6 +26,8 @@ class KeyInsight:
     title: str
     text: str
     start: float
+    quote: str = ""  # verbatim words of the transcript it rests on ("" for extracted items)
+    end: float | None = None  # end of the quoted passage
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +35,16 @@ class QuestionAnswer:
     question: str
     answer: str
     start: float
+    quote: str = ""
+    end: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Takeaway:
     text: str
     start: float
+    quote: str = ""
+    end: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +57,7 @@ class Insights:
     key_insights: list[KeyInsight] = field(default_factory=list)
     qa: list[QuestionAnswer] = field(default_factory=list)
     takeaways: list[Takeaway] = field(default_factory=list)
+    dropped: int = 0  # generated items whose quote was not found, left out
     version: int = PAYLOAD_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -64,14 +75,21 @@ class Insights:
                 model=_optional_text(data, "model"),
                 created=_optional_text(data, "created"),
                 key_insights=[
-                    KeyInsight(_text(i, "emoji"), _text(i, "title"), _text(i, "text"), _time(i))
+                    KeyInsight(
+                        _text(i, "emoji"), _text(i, "title"), _text(i, "text"), _time(i),
+                        *_proof(i),
+                    )
                     for i in _items(data, "key_insights")
                 ],
                 qa=[
-                    QuestionAnswer(_text(i, "question"), _text(i, "answer"), _time(i))
+                    QuestionAnswer(_text(i, "question"), _text(i, "answer"), _time(i), *_proof(i))
                     for i in _items(data, "qa")
                 ],
-                takeaways=[Takeaway(_text(i, "text"), _time(i)) for i in _items(data, "takeaways")],
+                takeaways=[
+                    Takeaway(_text(i, "text"), _time(i), *_proof(i))
+                    for i in _items(data, "takeaways")
+                ],
+                dropped=_count(data, "dropped"),
                 version=_version(data),
             )
         except (TypeError, ValueError) as exc:
@@ -107,15 +125,31 @@ def _version(data: dict[str, Any]) -> int:
     return value
 
 
-def _time(data: dict[str, Any]) -> float:
-    value = data.get("start")
+def _proof(data: dict[str, Any]) -> tuple[str, float | None]:
+    """(quote, end) of an item; absent in version 1 payloads and in extracted items."""
+    quote = data.get("quote", "")
+    if not isinstance(quote, str):
+        raise PayloadError("'quote' must be a string")
+    end = None if data.get("end") is None else _time(data, "end")
+    return quote, end
+
+
+def _count(data: dict[str, Any], key: str) -> int:
+    value = data.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise PayloadError(f"{key!r} must be a whole number, 0 or more")
+    return value
+
+
+def _time(data: dict[str, Any], key: str = "start") -> float:
+    value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise PayloadError("'start' must be a non-negative number of seconds")
+        raise PayloadError(f"{key!r} must be a non-negative number of seconds")
     try:
         start = float(value)  # an int too large for a float raises OverflowError
     except OverflowError:
         start = math.inf
     # NaN passes `< 0`; it and infinity are no time to seek to, and JSON cannot store them.
     if not math.isfinite(start) or start < 0:
-        raise PayloadError("'start' must be a non-negative number of seconds")
+        raise PayloadError(f"{key!r} must be a non-negative number of seconds")
     return start

@@ -2,9 +2,12 @@
 
 Every item is a cleaned sentence of the transcript (or a phrase of one) and carries the
 start of the segment where that sentence begins. Only sentences that read on their own
-reach the TL;DR, Key Insights, Summary and Takeaways (clean.fault: no fragment, filler,
-question or sponsor read; on Earmark's own transcriptions, no word the recogniser doubted),
-and no sentence appears in two of them.
+reach the Key Insights, Summary and Takeaways (clean.fault: no fragment, filler, question
+or sponsor read; on Earmark's own transcriptions, no word the recogniser doubted), and no
+sentence appears in two of them. What is written rather than picked comes from the
+episode's structure: the TL;DR says who talks about which themes (brief.py), the titles
+are keyphrases (keyphrases.py, titles.py) and the Summary has a timed line per section
+(summary.py).
 """
 
 from __future__ import annotations
@@ -20,16 +23,20 @@ from desktop.core.insights.engine import (
     CancelFn,
     InsightError,
     InsightInput,
+    InsightProgress,
     InsightsCancelled,
     ProgressFn,
 )
-from desktop.core.insights.extractive import qa
+from desktop.core.insights.extractive import brief, qa
 from desktop.core.insights.extractive.clean import BANTER, clean_sentence, fault, hedging
+from desktop.core.insights.extractive.keyphrases import KeyphraseIndex, theme_weight
 from desktop.core.insights.extractive.lexicon import informativeness, person_names
 from desktop.core.insights.extractive.rank import STOP_WORDS, SentenceSpace
 from desktop.core.insights.extractive.sentences import Sentence, split_sentences
-from desktop.core.insights.extractive.structure import tldr, topic_sections
-from desktop.core.insights.extractive.titles import choose_title
+from desktop.core.insights.extractive.structure import framing_rows, tldr, topic_sections
+from desktop.core.insights.extractive.summary import MAX_LINES, line_count, merge
+from desktop.core.insights.extractive.summary import summary as summarise
+from desktop.core.insights.extractive.titles import Titler
 from desktop.core.insights.payload import Insights, KeyInsight, QuestionAnswer, Takeaway
 from desktop.core.resources import resources_dir
 
@@ -41,7 +48,6 @@ _ADVICE = re.compile(
 MIN_WORDS = 6
 DOUBTFUL = 0.4  # a word recognised with less probability than this may well be wrong
 VAGUE = 0.3  # informativeness below which a sentence says too little to be shown alone
-SUMMARY_SENTENCES = 6
 
 
 @cache
@@ -57,7 +63,7 @@ def insight_count(words: int) -> int:
 
 class ExtractiveEngine:
     name = "extractive"
-    model = "tfidf-textrank-2"
+    model = "tfidf-textrank-3"  # 3: a written TL;DR, keyphrase titles, a timed Summary
 
     def generate(
         self,
@@ -104,26 +110,45 @@ class ExtractiveEngine:
         ranges = topic_sections(space, start, source.chapters, end, count)
         if source.chapters:
             count = int(np.clip(max(count, len(ranges)), 6, 16))
-        # A short clip may not hold enough sentences that read alone for every section:
-        # Key Insights then leave room for three Takeaways and a Summary of three.
-        count = min(count, max(3, len(good) - 2 - 3 - 3))
+        lines = _summary_ranges(space, start, source, ranges)
+        english = brief.is_english(cleaned)
+        people = brief.who(sentences, source.title)
+        names = person_names((s.speaker for s in source.segments), [s.text for s in sentences])
+        names |= {w.lower() for w in people.guest.split()}
+        # A sponsor read names its sponsor often: never a theme or a title.
+        index = KeyphraseIndex(
+            [t if f != "sponsor read" else "" for t, f in zip(cleaned, faults, strict=True)], names
+        )
         pick = _Picker(space, relevance, good, spare)
-        brief = tldr(space, cleaned, start, good or spare, info * guest * plain)
-        pick.used.update(brief)
-        key = pick.per_section(ranges, count)
+        text = ""
+        if english:
+            conversation = brief.is_conversation(sentences, len(found))
+            framing = framing_rows(cleaned, start)
+            text = brief.tldr(
+                index, ranges, source.chapters, people, host, conversation, cleaned, framing
+            )
+        if not text:  # another language, or nothing to name: the episode's own sentences
+            picked = tldr(space, cleaned, start, good or spare, info * guest * plain)
+            pick.used.update(picked)
+            text = " ".join(cleaned[i] for i in picked)
+        # A short clip may not hold enough sentences that read alone for every section:
+        # Key Insights then leave room for three Takeaways and a line of Summary each.
+        count = min(count, max(3, len(good) - len(pick.used) - 3 - len(lines)))
+        sections = [index.scores(range(lo, hi)) for lo, hi in ranges]
+        key = pick.per_section(ranges, count, theme_weight(index, ranges, sections))
+        summary = summarise(index, lines, start, source.chapters, cleaned, pick.one)
         takeaways = pick.takeaways(cleaned, start, (source.segments[0].start, end))
-        summary = pick.spread(start, SUMMARY_SENTENCES)
         _check(cancelled, progress, 0.8)
         exchanges = self._qa(space, relevance, found, cleaned, set(good), key)
         _check(cancelled, progress, 1.0)
-        names = person_names((s.speaker for s in source.segments), [s.text for s in sentences])
+        titler = Titler(space, index, ranges, sections, names, english)
         return Insights(
-            tldr=" ".join(cleaned[i] for i in brief),
-            summary=" ".join(cleaned[i] for i in summary),
+            tldr=text,
+            summary=summary,
             engine=self.name,
             model=self.model,
             created=datetime.now(UTC).isoformat(timespec="seconds"),
-            key_insights=_key_insights(space, cleaned, key, start, names),
+            key_insights=_key_insights(titler, cleaned, key, start),
             qa=[QuestionAnswer(q, a, _start(source, sentences[i], q)) for i, q, a in exchanges],
             takeaways=[Takeaway(cleaned[i], start[i]) for i in takeaways],
         )
@@ -181,22 +206,33 @@ class _Picker:
                 break
         return chosen
 
-    def per_section(self, ranges: list[tuple[int, int]], count: int) -> list[int]:
+    def per_section(
+        self, ranges: list[tuple[int, int]], count: int, weight: np.ndarray | None = None
+    ) -> list[int]:
         """The best sentence of each topic section (of the best sections when there are
-        more than `count`), then the best of the rest, in time order."""
+        more than `count`), then the best of the rest, in time order. `weight` favours
+        sentences that say their section's theme."""
+        relevance = self.relevance if weight is None else self.relevance * weight
         firsts = []
         for lo, hi in ranges:
             section = [i for i in self.good if lo <= i < hi and i not in self.used]
             if section:
-                firsts.append(max(section, key=lambda i: self.relevance[i]))
-        firsts = sorted(firsts, key=lambda i: -self.relevance[i])[:count]
+                firsts.append(max(section, key=lambda i: relevance[i]))
+        firsts = sorted(firsts, key=lambda i: -relevance[i])[:count]
         chosen = []
         for lo, hi in sorted((r for r in ranges), key=lambda r: r[0]):
             if not any(lo <= i < hi for i in firsts):
                 continue
-            chosen += self.best(list(range(lo, hi)), 1)
-        chosen += self.best(list(range(len(self.relevance))), count - len(chosen))
+            chosen += self.best(list(range(lo, hi)), 1, weight)
+        chosen += self.best(list(range(len(self.relevance))), count - len(chosen), weight)
         return sorted(chosen)
+
+    def one(self, candidates: list[int], weight: np.ndarray) -> int | None:
+        """The best of the candidates (`weight` one per candidate), or None."""
+        full = np.ones(len(self.relevance))
+        full[candidates] = weight
+        chosen = self.best(candidates, 1, full)
+        return chosen[0] if chosen else None
 
     def takeaways(
         self, cleaned: list[str], start: list[float], span: tuple[float, float]
@@ -211,23 +247,12 @@ class _Picker:
             chosen += self.best(third, 1, boost)
         return sorted(chosen)
 
-    def spread(self, start: list[float], count: int) -> list[int]:
-        """`count` sentences, one from each equal share of the episode's time when it can."""
-        begin, end = start[0], start[-1] + 1e-6
-        chosen: list[int] = []
-        for part in range(count):
-            lo = begin + (end - begin) * part / count
-            hi = begin + (end - begin) * (part + 1) / count
-            chosen += self.best([i for i in range(len(start)) if lo <= start[i] < hi], 1)
-        chosen += self.best(list(range(len(start))), count - len(chosen))
-        return sorted(chosen)
-
 
 def _check(cancelled: CancelFn | None, progress: ProgressFn | None, fraction: float) -> None:
     if cancelled is not None and cancelled():
         raise InsightsCancelled("insight generation was cancelled")
     if progress is not None:
-        progress(fraction)
+        progress(InsightProgress(fraction))
 
 
 def _punctuated(sentences: list[Sentence]) -> bool:
@@ -264,19 +289,26 @@ def _length_prior(text: str) -> float:
     return length * complete
 
 
+def _summary_ranges(
+    space: SentenceSpace, start: list[float], source: InsightInput, ranges: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The Summary's sections: the chapters (merged down to summary.MAX_LINES), else topic
+    sections of about eight minutes each."""
+    end = source.segments[-1].end
+    if source.chapters:
+        return merge(ranges, MAX_LINES)
+    return topic_sections(space, start, [], end, line_count(end - source.segments[0].start))
+
+
 def _key_insights(
-    space: SentenceSpace,
-    cleaned: list[str],
-    chosen: list[int],
-    start: list[float],
-    names: frozenset[str],
+    titler: Titler, cleaned: list[str], chosen: list[int], start: list[float]
 ) -> list[KeyInsight]:
     default, keywords = emoji_table()
     titles: list[str] = []
     used_emoji: set[str] = set()
     items = []
     for i in chosen:
-        title = choose_title(space, i, cleaned[i], names, titles)
+        title = titler.title(i, cleaned[i], titles)
         titles.append(title)
         emoji = _emoji(f"{title} {cleaned[i]}", keywords, default, used_emoji)
         used_emoji.add(emoji)

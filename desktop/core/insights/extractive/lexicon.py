@@ -8,6 +8,7 @@ insights and titles than the words every conversation uses.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -75,15 +76,53 @@ def person_names(speakers: Iterable[str | None], texts: Sequence[str]) -> frozen
         lower.update(w for w in _WORD.findall(text) if w.islower())
         for pattern in _ADDRESSED:
             vocative.update(m.lower() for m in pattern.findall(text))
-    names |= {n for n in vocative if n not in lower and zipf(n) < COMMON and n not in _NOT_NAMES}
+    # Who says, thinks or is met: "Jeff said", "Vitalik basically said", "I visited Jeff".
+    for text in texts:
+        for match in _PERSON_CLUE.finditer(text):
+            vocative.update(n.lower() for n in match.groups() if n)
+    names |= {
+        n for n in vocative if _may_name(n, lower) and zipf(n) < COMMON and n not in _NOT_NAMES
+    }
     # "Zsolt Felföldi", "Felix Lange": two capitalised words inside a sentence, neither an
-    # English word nor ever written in lower case.
+    # English word, nor an acronym ("NASA Langley"), nor ever written in lower case.
     for text in texts:
         for first, last in _FULL_NAME.findall(text):
             pair = (first.lower(), last.lower())
             if not (set(pair) & lower) and not tags(first) and not tags(last):
                 names |= set(pair)
-    return frozenset(names)
+    return frozenset(names | _listed_with(names, texts, lower))
+
+
+def _listed_with(names: set[str], texts: Sequence[str], lower: set[str]) -> set[str]:
+    """Words listed with a name ("Gavin, Jeff and Vitalik" when Jeff is one), and the
+    subject of a sentence the next one calls "he" or "she" ("Nick Johnson was first part
+    of the Swarm team. He developed the ENS"): names too, when never written in lower case."""
+    found: set[str] = set()
+    for text in texts:
+        for listing in _LISTING.finditer(text):
+            words = {w.lower() for w in re.findall(r"[A-Z][a-z]+", listing.group(0))}
+            if words & names:
+                found |= {w for w in words - names if _may_name(w, lower)}
+    for text, after in itertools.pairwise(texts):
+        subject = _SUBJECT.match(text)
+        if subject and re.match(r"(?:He|She)\b", after):
+            found |= {w.strip().lower() for w in subject.groups() if w}
+    return {w for w in found if _may_name(w, lower)}
+
+
+def _may_name(word: str, lower: set[str]) -> bool:
+    """Never written in lower case, and no word that is only an adverb or adjective
+    ("Furthermore, ..."); "Nick" (also a noun) may be a name."""
+    kinds = tags(word)
+    return word not in lower and (not kinds or "NOUN" in kinds)
+
+
+_NAME_WORDS = r"[A-Z][a-z]+(?: [A-Z][a-z]+)?"
+_LISTING = re.compile(rf"\b{_NAME_WORDS}(?:, {_NAME_WORDS})*,? (?:and|or) {_NAME_WORDS}\b")
+_SUBJECT = re.compile(
+    r"^([A-Z][a-z]+) ([A-Z][a-z]+ )?(?:was|is|had|has|did|went|came|worked|joined|left|"
+    r"developed|wrote|built|started|founded|created|led|ran)\b"
+)
 
 
 _ADDRESSED = (
@@ -94,11 +133,17 @@ _ADDRESSED = (
         r"talked to|welcome)\s+([A-Z][a-z]{2,})(?:\s+[A-Z][\w'-]+)?"
     ),
 )
-_FULL_NAME = re.compile(r"(?<=[\w,] )([A-Z][^\W\d_]{2,}) ([A-Z][^\W\d_]{2,})\b")
+_PERSON_CLUE = re.compile(
+    r"\b([A-Z][a-z]{2,})(?: (?:\w+ly|also|just|then|once|always|never))? (?:said|says|"
+    r"told|asked|thinks|thought|wanted|was like|and I\b|and me\b|himself|herself)"
+    r"|\b(?:I|we) (?:visited|met|called|asked|told|hired|emailed|texted|invited) "
+    r"([A-Z][a-z]{2,})\b"
+)
+_FULL_NAME = re.compile(r"(?<=[\w,] )([A-Z][^\W\d_A-Z]{2,}) ([A-Z][^\W\d_A-Z]{2,})\b")
 _NOT_NAMES = frozenset(
     re.findall(
         r"\S+",
         "so well yeah okay now and but the this that there here what which today everyone "
-        "everybody guys folks again back sir thanks",
+        "everybody guys folks again back sir thanks alright hey",
     )
 )

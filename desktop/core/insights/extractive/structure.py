@@ -1,9 +1,10 @@
 """The episode's structure: its topic sections, and the sentences that say what it is about.
 
 Sections are the transcript's own chapters when it has them, else its topic shifts
-(rank.sections). The TL;DR prefers how the episode presents itself in its opening ("we
-talked about his new company...", "I will tell you about...") and completes it with the
-sentence closest to the whole episode's vocabulary.
+(rank.sections). The opening's framing sentences ("we talked about his new company...",
+"I will tell you about...") name the themes the written TL;DR favours (brief.py). A
+transcript in another language gets a TL;DR of its own sentences instead (`tldr`): those
+framing sentences, completed with the sentence closest to the whole episode's vocabulary.
 """
 
 from __future__ import annotations
@@ -74,9 +75,7 @@ def tldr(
     if not pool:
         return []
     central = space.centrality() * weight
-    begin, end = starts[0], starts[-1]
-    opening = begin + max(0.12 * (end - begin), 120.0)
-    framing = [i for i in pool if starts[i] <= opening and _FRAMING.search(cleaned[i])]
+    framing = [i for i in framing_rows(cleaned, starts) if i in set(pool)]
     chosen: list[int] = []
     for i in sorted(framing, key=lambda i: -central[i]):
         if len(chosen) == 2 or _words(cleaned, [*chosen, i]) > TLDR_WORDS:
@@ -90,6 +89,14 @@ def tldr(
             break
         chosen += picked
     return sorted(chosen)
+
+
+def framing_rows(cleaned: Sequence[str], starts: Sequence[float]) -> list[int]:
+    """Sentences of the opening (its first 12%, at least two minutes) that say what the
+    episode is about ("we talked about his new company, ZEIT...")."""
+    begin, end = starts[0], starts[-1]
+    opening = begin + max(0.12 * (end - begin), 120.0)
+    return [i for i, text in enumerate(cleaned) if starts[i] <= opening and _FRAMING.search(text)]
 
 
 def _words(cleaned: Sequence[str], rows: Sequence[int]) -> int:

@@ -1,17 +1,28 @@
-"""Titles for Key Insights: a specific noun phrase of the insight's own sentence.
+"""Titles for Key Insights: a keyphrase that names the thing the insight is about.
 
-Candidates are runs of content words as spoken (RAKE-style, joined by of/for/and/...),
-scored by their TF-IDF weight in the sentence and by how specific their words are in
-English (wordfreq). People's names, fillers and generic words ("thing", "point", "kinda")
-never make a title; a phrase that repeats an earlier title's words is passed over.
+An English title is a noun phrase of the insight's own sentence (keyphrases.py), the one
+its topic section says most of all those the sentence holds ("the Hessian-free
+optimizer", "double descent"); never a lone adjective, verb or everyday noun, a sentence's
+opening words or a person's name. When the sentence names nothing, its neighbours' best
+keyphrase, or its section's, titles it. A phrase that adds no word to an earlier title is
+passed over.
+
+Other languages have no parts of speech here: their titles are runs of content words as
+spoken (RAKE-style), scored by TF-IDF weight and English rarity (`fallback_title`).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 
+from desktop.core.insights.extractive.keyphrases import KeyphraseIndex
 from desktop.core.insights.extractive.lexicon import COMMON, specificity, tags, zipf
 from desktop.core.insights.extractive.rank import STOP_WORDS, SentenceSpace
+
+MAX_TITLE_WORDS = 5
+CONTEXT = 2  # sentences either side that may title a sentence naming nothing itself
 
 _JOINERS = {"of", "for", "per", "and", "in", "on", "to"}
 _VAGUE = {"quite", "rather", "pretty", "very", "much", "lot", "lots", "thing", "things", "way"}
@@ -35,7 +46,70 @@ GENERIC = frozenset(
 _TOKEN = re.compile(r"[^\W\d_][\w'’.-]*[\w]|[^\W\d_]|\S")
 
 
-def choose_title(
+class Titler:
+    """Titles Key Insights: keyphrases in English, spoken phrases otherwise."""
+
+    def __init__(
+        self,
+        space: SentenceSpace,
+        index: KeyphraseIndex,
+        ranges: list[tuple[int, int]],
+        sections: list[dict[str, float]],
+        names: frozenset[str],
+        english: bool,
+    ) -> None:
+        self.space, self.index, self.names, self.english = space, index, names, english
+        self.firsts = [lo for lo, _ in ranges]
+        self.sections = sections
+        self.episode = index.scores(range(index.size), focus=0.0) if english else {}
+
+    def title(self, row: int, text: str, used: list[str]) -> str:
+        if self.english:
+            k = max(0, bisect_right(self.firsts, row) - 1)
+            section = self.sections[k] if self.sections else {}
+            title = keyphrase_title(self.index, row, section, self.episode, used)
+            if title:
+                return title
+        return fallback_title(self.space, row, text, self.names, used)
+
+
+def keyphrase_title(
+    index: KeyphraseIndex,
+    row: int,
+    section: dict[str, float],
+    episode: dict[str, float],
+    used: Sequence[str],
+) -> str:
+    """The title of the Key Insight at sentence `row`, title-cased: its best phrase that
+    names a thing, scored within its section (`section`, from KeyphraseIndex.scores), else
+    the section's best phrase, else the episode's; "" when the episode names nothing."""
+    taken = [set(t.lower().split()) - _JOINERS for t in used]
+
+    def fresh(key: str) -> bool:
+        """Says something no earlier title says ("Swarm Team" may follow "Swarm")."""
+        words = {w for w in index.text(key).lower().split()} - _JOINERS
+        return len(words) <= MAX_TITLE_WORDS and not any(words <= t for t in taken)
+
+    own = [k for k in index.in_row[row] if index.names_a_thing(k) and fresh(k)]
+    if own:
+        return title_case(index.text(max(own, key=lambda k: (section.get(k, 0.0), k))))
+    # The sentence names nothing: what the sentences around it name is what it is about.
+    near = {
+        k
+        for r in range(max(0, row - CONTEXT), min(index.size, row + CONTEXT + 1))
+        for k in index.in_row[r]
+        if index.names_a_thing(k) and fresh(k)
+    }
+    if near:
+        return title_case(index.text(max(near, key=lambda k: (section.get(k, 0.0), k))))
+    for scored in (section, episode):
+        best = [k for k in index.best(scored, 8) if fresh(k)]
+        if best:
+            return title_case(index.text(best[0]))
+    return ""
+
+
+def fallback_title(
     space: SentenceSpace, row: int, text: str, names: frozenset[str], used: list[str]
 ) -> str:
     """The best title phrase of the sentence not overlapping the titles in `used`, in the
