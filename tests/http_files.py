@@ -190,10 +190,14 @@ class FileServer:
         return self.url(path)
 
     def set_fault(self, path: str, fault: Fault | None = None, **changes: Any) -> None:
-        """Replace the fault of `path` (or change some of its fields)."""
+        """Replace the fault of `path`, or change some of its fields; None and no changes
+        make it a well-behaved path again."""
         with self._lock:
             entry = self._entries[path]
-            entry.fault = replace(fault or entry.fault, **changes)
+            if fault is None and not changes:
+                entry.fault = Fault()
+            else:
+                entry.fault = replace(fault or entry.fault, **changes)
 
     def entry(self, path: str) -> Entry:
         """What `path` serves now (its ETag and Last-Modified, say)."""

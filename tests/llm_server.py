@@ -94,18 +94,54 @@ def completion(
     return Reply(body=body)
 
 
-def payload(*ids: int) -> dict:
-    """A valid final reply whose items cite the given ids (key insight, qa, takeaway)."""
+def payload(*ids: int, texts: list[str] | None = None) -> dict:
+    """A valid final reply whose items cite the given ids (key insight, qa, takeaway), each
+    quoting the first words of the line it cites: of `texts` when given, else of the
+    lines of tests/test_insights_llm.py's transcript() ("Line N: paper notebooks...")."""
     first, second, third = [*ids, 0, 0, 0][:3]
     return {
         "tldr": "Paper helps thinking.",
         "summary": "The hosts explain why notebooks beat apps for slow thinking.",
         "key_insights": [
-            {"emoji": "📓", "title": "Slow is good", "text": "Writing by hand.", "segment": first}
+            {
+                "emoji": "📓",
+                "title": "Slow is good",
+                "text": "Writing by hand.",
+                "segment": first,
+                "quote": quote_of(first, texts),
+            }
         ],
-        "qa": [{"question": "Why paper?", "answer": "Fewer distractions.", "segment": second}],
-        "takeaways": [{"text": "Keep a notebook.", "segment": third}],
+        "qa": [
+            {
+                "question": "Why paper?",
+                "answer": "Fewer distractions.",
+                "segment": second,
+                "quote": quote_of(second, texts),
+            }
+        ],
+        "takeaways": [
+            {"text": "Keep a notebook.", "segment": third, "quote": quote_of(third, texts)}
+        ],
     }
+
+
+def quote_in(user: str, line: int) -> str:
+    """The last six words of transcript line [line] as the request shows it: what a
+    faithful model quotes (the last words, so that a speaker's name before the text is
+    never part of it)."""
+    for text in user.splitlines():
+        if text.startswith(f"[{line}] "):
+            return " ".join(text.rstrip("…").split()[-6:])
+    return "a line that is not in this request"
+
+
+def quote_of(line: int, texts: list[str] | None = None) -> str:
+    """The first six words of a line, as a faithful model would quote them."""
+    if texts is not None and 0 <= line < len(texts):
+        return " ".join(texts[line].split()[:6])
+    if line < 0:  # "Line -1" would read as "line 1", which is there
+        return "a line that does not exist"
+    return f"Line {line}: paper notebooks help people"
 
 
 def chunk(delta: dict[str, Any], finish_reason: str | None = None, **extra: Any) -> str:

@@ -490,7 +490,9 @@ def test_a_summary_of_timed_lines_is_a_list_and_quotes_follow_their_items() -> N
     doc.insights = Insights.from_dict(
         {
             "tldr": "Ana and Ben talk about local-first software.",
-            "summary": "[00:00] Speed — A local app answers at once.\n[02:39] Sync — Merging later.",
+            "summary": (
+                "[00:00] Speed — A local app answers at once.\n[02:39] Sync — Merging later."
+            ),
             "engine": "local",
             "model": "qwen2.5-1.5b-instruct-q4_k_m.gguf",
             "key_insights": [

@@ -12,6 +12,7 @@ from datetime import datetime
 import pytest
 
 from desktop.cli.main import main
+from desktop.core.importers import load_transcript
 from desktop.core.insights.engine import (
     InsightError,
     InsightInput,
@@ -34,6 +35,7 @@ from tests.llm_server import (
     count_tokens,
     error,
     payload,
+    quote_of,
     refuse_streaming,
     reject_json_schema,
     stream_events,
@@ -157,7 +159,7 @@ def test_once_json_schema_worked_a_500_is_an_error(server: ScriptedServer) -> No
 
 def test_items_citing_missing_segments_are_dropped(server: ScriptedServer) -> None:
     reply = payload(2, 99, -1)
-    reply["takeaways"].append({"text": "Float ids are fine.", "segment": 4.0})
+    reply["takeaways"].append({"text": "Float ids are fine.", "segment": 4.0, "quote": quote_of(4)})
     server.default = completion(reply)
     source = transcript(n=6)
     engine = engine_for(server)
@@ -184,11 +186,12 @@ def test_a_segment_too_long_for_a_request_is_cut_and_said(server: ScriptedServer
         assert sum(estimate_tokens(m["content"]) for m in request.body["messages"]) + 300 <= 1800
 
 
-def test_payload_with_no_valid_citation_is_still_returned(server: ScriptedServer) -> None:
+def test_a_reply_citing_only_lines_that_do_not_exist_is_a_failure(
+    server: ScriptedServer,
+) -> None:
     server.default = completion(payload(50, 51, 52))
-    insights = engine_for(server).generate(transcript())
-    assert insights.tldr and not insights.key_insights and not insights.qa
-    assert not insights.takeaways
+    with pytest.raises(InsightError, match="wrote no item that its quote proves: 3 items"):
+        engine_for(server).generate(transcript())
 
 
 def test_invalid_json_is_retried_with_the_error(server: ScriptedServer) -> None:
@@ -339,9 +342,20 @@ def map_reduce_script(request: Recorded) -> Reply:
     if "Transcript, part" in request.user:
         return completion(
             {
-                "points": [{"text": f"point {ids[0]}", "segment": ids[0]}],
-                "questions": [{"question": "q?", "answer": "a.", "segment": ids[-1]}],
-                "takeaways": [{"text": "outside this part", "segment": ids[-1] + 1000}],
+                "points": [
+                    {"text": f"point {ids[0]}", "segment": ids[0], "quote": quote_of(ids[0])}
+                ],
+                "questions": [
+                    {
+                        "question": "q?",
+                        "answer": "a.",
+                        "segment": ids[-1],
+                        "quote": quote_of(ids[-1]),
+                    }
+                ],
+                "takeaways": [
+                    {"text": "outside this part", "segment": ids[-1] + 1000, "quote": "x y z w"}
+                ],
             }
         )
     return completion(payload(*ids[:3]))
@@ -354,12 +368,12 @@ def test_long_transcript_is_mapped_then_reduced(server: ScriptedServer) -> None:
     engine = engine_for(server, **config)
     seen: list[float] = []
 
-    insights = engine.generate(source, progress=seen.append)
+    insights = engine.generate(source, progress=lambda p: seen.append(p.fraction))
 
     calls = server.requests
-    maps, reduce = calls[:-1], calls[-1]
+    maps, reduce = [r for r in calls if "Transcript, part" in r.user], calls[-1]
     assert len(maps) >= 3 and engine.last_report.chunks == len(maps)
-    assert all("Transcript, part" in r.user for r in maps)
+    assert calls[: len(maps)] == maps  # the parts first, then condensing and the reduce
     assert "Notes:" in reduce.user and "Transcript" not in reduce.user
     # Parts are consecutive, cover every line once, and each request fits the context.
     covered = [int(i) for r in maps for i in LINE_ID.findall(r.user)]
@@ -418,7 +432,10 @@ def wordy_notes_script(shrink: bool):
             long = "a long note about paper " * 12
             return completion(
                 {
-                    "points": [{"text": f"{long}{n}", "segment": ids[0]} for n in range(6)],
+                    "points": [
+                        {"text": f"{long}{n}", "segment": ids[0], "quote": quote_of(ids[0])}
+                        for n in range(6)
+                    ],
                     "questions": [],
                     "takeaways": [],
                 }
@@ -426,7 +443,7 @@ def wordy_notes_script(shrink: bool):
         if "Notes, group" in request.user:
             return completion(
                 {
-                    "points": [{"text": "merged", "segment": ids[0]}],
+                    "points": [{"text": "merged", "segment": ids[0], "quote": quote_of(ids[0])}],
                     "questions": [],
                     "takeaways": [],
                 }
@@ -443,7 +460,7 @@ def test_notes_too_long_for_one_reduce(server: ScriptedServer, shrink: bool) -> 
     engine = engine_for(server, context_tokens=1800, max_output_tokens=300)
     seen: list[float] = []
 
-    insights = engine.generate(source, progress=seen.append)
+    insights = engine.generate(source, progress=lambda p: seen.append(p.fraction))
 
     groups = [r for r in server.requests if "Notes, group" in r.user]
     assert groups, "the notes should have needed condensing"
@@ -489,7 +506,9 @@ def test_replies_are_streamed_and_progress_moves_while_the_model_writes(
     server.default = streamed(payload(1, 2, 3), piece=4)
     seen: list[float] = []
 
-    insights = engine_for(server, max_output_tokens=100).generate(transcript(), seen.append)
+    insights = engine_for(server, max_output_tokens=100).generate(
+        transcript(), lambda p: seen.append(p.fraction)
+    )
 
     (request,) = server.requests
     assert request.body["stream"] is True and request.streamed
@@ -601,7 +620,8 @@ def test_parts_are_sized_with_the_servers_token_counts(server: ScriptedServer) -
         prompt = sum(chars_are_tokens(m["content"]) for m in request.body["messages"])
         assert prompt + 500 <= 4000, prompt
         assert sum(estimate_tokens(m["content"]) for m in request.body["messages"]) < prompt
-    covered = [int(i) for r in server.requests[:-1] for i in LINE_ID.findall(r.user)]
+    maps = [r for r in server.requests if "Transcript, part" in r.user]
+    covered = [int(i) for r in maps for i in LINE_ID.findall(r.user)]
     assert covered == list(range(len(source.segments)))
     assert ungrounded_items(insights, source.segments) == []
     # Parts are counted whole, not line by line: a handful of tokenize calls per part.
@@ -758,7 +778,8 @@ def test_cli_prints_warnings_on_lines_of_their_own(
 ) -> None:
     assert main(["import", str(SAMPLE_VTT), "--json"]) == 0
     episode = json.loads(capsys.readouterr().out)["episodes"][0]["id"]
-    server.default = completion(payload(1, 99, -1))
+    texts = [s.text for s in load_transcript(SAMPLE_VTT).segments]
+    server.default = completion(payload(1, 99, -1, texts=texts))
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # show the progress line
 
     argv = ["insights", str(episode), "--engine", "openai", "--base-url", server.url]

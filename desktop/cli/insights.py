@@ -7,9 +7,11 @@ import sys
 from dataclasses import replace
 
 from desktop.cli.output import print_json
+from desktop.cli.progress import FractionBar
 from desktop.core.errors import EarmarkError
 from desktop.core.exporters.markdown import insight_blocks
-from desktop.core.insights.engine import ENGINE_NAMES
+from desktop.core.insights.engine import ENGINE_NAMES, InsightProgress
+from desktop.core.insights.llm.local import LocalModelConfig
 from desktop.core.settings import load_settings
 from desktop.core.store import Library
 from desktop.services.llm_settings import (
@@ -24,8 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", type=int, metavar="ID")
     parser.add_argument(
         "--engine", choices=ENGINE_NAMES,
-        help="extractive (embedded) or openai (a server you run: Ollama, LM Studio, "
-        "llama.cpp); default: the insight_engine setting, else extractive",
+        help="extractive (embedded), openai (a server you run: Ollama, LM Studio, "
+        "llama.cpp) or local (a GGUF model Earmark runs itself: see 'earmark llm models'); "
+        "default: the insight_engine setting, else extractive",
     )  # fmt: skip
     parser.add_argument(
         "--base-url", metavar="URL",
@@ -33,8 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"setting, else Ollama's {DEFAULT_LLM_URL})",
     )  # fmt: skip
     parser.add_argument(
-        "--model", metavar="NAME", help="default: $EARMARK_LLM_MODEL, then the llm_model setting"
-    )
+        "--model", metavar="NAME",
+        help="openai: the server's model (default: $EARMARK_LLM_MODEL, then the llm_model "
+        "setting); local: a downloaded model's name or a .gguf file (default: the "
+        "llm_model_file setting)",
+    )  # fmt: skip
     parser.add_argument(
         "--api-key-env", metavar="VAR",
         help="environment variable holding the API key, if the server wants one (default: "
@@ -51,14 +57,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "transcripts are read in parts (default: the llm_context_tokens setting, else 8192)",
     )  # fmt: skip
     parser.add_argument(
-        "--max-output-tokens", type=int, default=1500, metavar="N",
-        help="room kept for the model's reply in every request (default 1500)",
+        "--max-output-tokens", type=int, metavar="N",
+        help="room kept for the model's reply in every request (default 1500 for a "
+        "server, 2500 for a local model, at most a third of its context)",
     )  # fmt: skip
 
 
 def insights_cmd(args: argparse.Namespace) -> int:
-    llm = None
+    llm = local = None
     engine = args.engine or load_settings().insight_engine or "extractive"
+    if engine == "local":
+        local = _local_config(args)
     if engine == "openai":
         # Checked here, in the flags' own names: 0 context tokens would otherwise read as
         # "not given" (the default), and a timeout of 0 makes every socket non-blocking.
@@ -69,9 +78,10 @@ def insights_cmd(args: argparse.Namespace) -> int:
         llm = llm_config(
             args.base_url, args.model, args.api_key_env, args.timeout, args.context_tokens
         )
-        if args.max_output_tokens < 64:
-            raise EarmarkError("--max-output-tokens must be at least 64")
-        llm = replace(llm, max_output_tokens=args.max_output_tokens)
+        if args.max_output_tokens is not None:
+            if args.max_output_tokens < 64:
+                raise EarmarkError("--max-output-tokens must be at least 64")
+            llm = replace(llm, max_output_tokens=args.max_output_tokens)
         missing_key = unset_api_key_env(args.api_key_env)
         if missing_key:
             print(
@@ -79,11 +89,10 @@ def insights_cmd(args: argparse.Namespace) -> int:
                 "an API key",
                 file=sys.stderr,
             )
-    show = sys.stderr.isatty() and not args.json
+    bar = FractionBar(sys.stderr.isatty() and not args.json, "Making insights")
 
-    def progress(fraction: float) -> None:
-        if show:
-            print(f"\rMaking insights: {fraction:4.0%}", end="", file=sys.stderr, flush=True)
+    def progress(update: InsightProgress) -> None:
+        bar.update(update.fraction, update.stage)
 
     # Imported here: scikit-learn takes most of a second to load, which every other
     # command would otherwise pay at start-up.
@@ -91,10 +100,11 @@ def insights_cmd(args: argparse.Namespace) -> int:
 
     with Library.open() as library:
         try:
-            result = generate_insights(library, args.id, engine, llm, progress=progress)
+            result = generate_insights(
+                library, args.id, engine, llm, progress=progress, local=local
+            )
         finally:
-            if show:  # warnings below start on a clean line, never on the progress line
-                print("\r" + " " * 24 + "\r", end="", file=sys.stderr, flush=True)
+            bar.close()  # warnings below start on a clean line, never on the progress line
     for warning in result.warnings:
         print(f"earmark: warning: {warning}", file=sys.stderr)
     if args.json:
@@ -102,3 +112,20 @@ def insights_cmd(args: argparse.Namespace) -> int:
     else:
         print("\n\n".join(insight_blocks(result.insights)))
     return 0
+
+
+def _local_config(args: argparse.Namespace) -> LocalModelConfig:
+    from desktop.services.llm_models import local_config
+
+    settings = load_settings()
+    if args.model:
+        settings.llm_model_file = args.model
+    if args.context_tokens is not None:
+        if args.context_tokens < 1:
+            raise EarmarkError("--context-tokens must be at least 1")
+        settings.llm_context_tokens = args.context_tokens
+    if args.max_output_tokens is None:
+        return local_config(settings)
+    if args.max_output_tokens < 64:
+        raise EarmarkError("--max-output-tokens must be at least 64")
+    return local_config(settings, max_output_tokens=args.max_output_tokens)

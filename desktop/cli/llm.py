@@ -1,10 +1,12 @@
-"""`earmark llm detect`: find the LLM runtimes the user runs, and optionally use one."""
+"""`earmark llm`: find the LLM runtimes the user runs (detect), or manage the models
+Earmark runs itself (models, pull, remove, use: llm_models.py)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from desktop.cli.llm_models import add_model_commands
 from desktop.cli.output import print_json
 from desktop.core.errors import EarmarkError
 from desktop.core.insights.llm.detect import OLLAMA, Runtime, detect, how_to_start
@@ -30,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser, json_flag: argparse.ArgumentP
         help="make the first runtime found the insight engine: its first model, or MODEL",
     )  # fmt: skip
     p.set_defaults(handler=detect_cmd)
+    add_model_commands(sub, json_flag)
 
 
 def detect_cmd(args: argparse.Namespace) -> int:

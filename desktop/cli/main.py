@@ -127,7 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     # Local LLM runtimes (desktop/cli/llm.py): detect, and optionally use one.
     from desktop.cli import llm
 
-    p = sub.add_parser("llm", help="find the LLM runtimes running here (Ollama, LM Studio, …)")
+    p = sub.add_parser(
+        "llm", help="LLMs for insights: find runtimes running here, or fetch a model to run"
+    )
     llm.add_arguments(p, json_flag)
 
     # Desktop integration (desktop/cli/desktop_cmd.py): install / uninstall.

@@ -24,11 +24,13 @@ class Settings:
     language: str | None = None  # None: English for .en models, detected for others
     beam_size: int | None = None  # None: the engine's default
     vad: bool | None = None  # None: on (skip silence)
-    insight_engine: str | None = None  # None: extractive; "openai": the server below
+    # None: extractive; "openai": the server below; "local": llm_model_file in-process
+    insight_engine: str | None = None
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_context_tokens: int | None = None
     llm_api_key_env: str | None = None  # the variable holding the key, never the key itself
+    llm_model_file: str | None = None  # the local engine's model: a listed name or a .gguf
 
 
 KEYS = tuple(f.name for f in fields(Settings))
@@ -36,7 +38,7 @@ _INTS = {"beam_size", "llm_context_tokens"}
 _BOOLS = {"vad"}
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
-INSIGHT_ENGINES = ("extractive", "openai")
+INSIGHT_ENGINES = ("extractive", "openai", "local")
 
 
 def settings_path() -> Path:

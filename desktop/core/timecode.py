@@ -45,3 +45,11 @@ def short(seconds: float) -> str:
     total = int(shown_seconds(seconds))
     hours, minutes, secs = total // 3600, total // 60 % 60, total % 60
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def time_left(elapsed: float, fraction: float) -> float | None:
+    """Seconds left at the pace so far; None until there is a pace to go by (the first
+    2% or 2 seconds say little about the rest)."""
+    if fraction < 0.02 or elapsed < 2.0 or fraction >= 1.0:
+        return None if fraction < 1.0 else 0.0
+    return elapsed * (1.0 - fraction) / fraction

@@ -21,9 +21,13 @@ from desktop.core.insights.engine import (
     ProgressFn,
 )
 from desktop.core.insights.llm import LLMConfig, OpenAICompatibleEngine
+from desktop.core.insights.llm.engine import ChatInsightEngine, LocalEngine
+from desktop.core.insights.llm.local import LocalModelConfig
 from desktop.core.insights.payload import Insights
 from desktop.core.model import EpisodeStatus
 from desktop.core.store import Library
+
+LLM_ENGINES = ("openai", "local")
 
 
 @dataclass(slots=True)
@@ -44,7 +48,7 @@ class InsightsResult:
 
     @property
     def shown_engine(self) -> str:
-        """The engine of the payload shown: "extractive" or "openai"."""
+        """The engine of the payload shown: "extractive", "openai" or "local"."""
         return self.insights.engine
 
 
@@ -55,7 +59,10 @@ def generate_insights(
     llm: LLMConfig | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
+    local: LocalModelConfig | None = None,
 ) -> InsightsResult:
+    """`llm` is the server for the "openai" engine; `local` the model file for "local"
+    (None: the one chosen in the settings)."""
     episode = library.episode(episode_id)
     segments = library.segments(episode_id)
     if not segments:
@@ -70,19 +77,31 @@ def generate_insights(
         raise EarmarkError(
             f"unknown insight engine {engine!r}; choose one of: {', '.join(ENGINE_NAMES)}"
         )
-    if engine == "openai":
-        if llm is None:
-            raise EarmarkError("the openai engine needs a server: give --base-url and --model")
-        llm_engine = OpenAICompatibleEngine(llm)
+    if engine in LLM_ENGINES:
+        llm_engine = _llm_engine(engine, llm, local)
         try:
             insights = llm_engine.generate(source, progress, cancelled)
         except InsightError as exc:
-            return _after_failure(library, episode_id, source, str(exc), warnings, cancelled)
+            return _after_failure(
+                library, episode_id, source, str(exc), warnings, cancelled, engine
+            )
         warnings += llm_engine.last_report.warnings
     else:
         insights = _extract(source, progress, cancelled)
     library.save_insights(episode_id, insights)
     return InsightsResult(insights, warnings, requested=engine)
+
+
+def _llm_engine(
+    engine: str, llm: LLMConfig | None, local: LocalModelConfig | None
+) -> ChatInsightEngine:
+    if engine == "openai":
+        if llm is None:
+            raise EarmarkError("the openai engine needs a server: give --base-url and --model")
+        return OpenAICompatibleEngine(llm)
+    from desktop.services.llm_models import local_config
+
+    return LocalEngine(local or local_config())
 
 
 def _extract(
@@ -103,6 +122,7 @@ def _after_failure(
     failure: str,
     warnings: list[str],
     cancelled: CancelFn | None,
+    engine: str,
 ) -> InsightsResult:
     """The LLM failed: show its previous answer if there is one, else extracted insights.
 
@@ -110,7 +130,7 @@ def _after_failure(
     same date) only when something else was shown since, so that it is what the episode
     shows from now on, as it is now.
     """
-    previous = library.insights(episode_id, engine="openai")
+    previous = library.insights(episode_id, engine=engine)
     if previous is not None:
         if library.insights(episode_id) != previous:
             library.save_insights(episode_id, previous)
@@ -123,7 +143,7 @@ def _after_failure(
         note = f"{failure}; showing extracted insights instead"
         fresh = True
     return InsightsResult(
-        shown, [*warnings, note], requested="openai", fresh=fresh, failure=failure, note=note
+        shown, [*warnings, note], requested=engine, fresh=fresh, failure=failure, note=note
     )
 
 

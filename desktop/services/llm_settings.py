@@ -101,13 +101,19 @@ def use_runtime(runtime: Runtime, model: str, settings_path: Path | None = None)
             f"{runtime.name} at {runtime.base_url} has no model {model!r} (it offers: {offered})"
         )
     settings = load_settings(settings_path)
-    same_server = settings.llm_base_url == runtime.base_url and settings.llm_model == model
+    settings.llm_context_tokens = runtime_context(settings, runtime, model)
     settings.insight_engine = "openai"
     settings.llm_base_url = runtime.base_url
     settings.llm_model = model
-    if runtime.context_tokens is not None:
-        settings.llm_context_tokens = runtime.context_tokens
-    elif not same_server:
-        settings.llm_context_tokens = None
     save_settings(settings, settings_path)
     return settings
+
+
+def runtime_context(settings: Settings, runtime: Runtime, model: str) -> int | None:
+    """The context length to save when `model` on `runtime` replaces what `settings` (as
+    saved before the change) configure: the rule `use_runtime` documents. The settings
+    dialog applies it on OK, so Cancel leaves the file as it was."""
+    if runtime.context_tokens is not None:
+        return runtime.context_tokens
+    same_server = settings.llm_base_url == runtime.base_url and settings.llm_model == model
+    return settings.llm_context_tokens if same_server else None

@@ -144,6 +144,7 @@ def warm_up_transcription() -> None:
 def open_window(paths: list[Path], server: single_instance.InstanceServer | None) -> int:
     from PySide6.QtMultimedia import QAudioOutput
 
+    from desktop.ui.first_run import offer_on_first_run
     from desktop.ui.main_window import MainWindow
     from desktop.ui.recovery import open_library
     from desktop.ui.session import Session
@@ -176,6 +177,7 @@ def open_window(paths: list[Path], server: single_instance.InstanceServer | None
     else:
         window.restore_last_episode()
     window.show()
+    offer_on_first_run(window)
     code = app.exec()
     if server is not None:
         server.close()

@@ -161,6 +161,8 @@ class MainWindow(QMainWindow):
         self.library_panel.sample_requested.connect(self.open_sample)
         self.transcript.seek_requested.connect(self.seek)
         self.insights.seek_requested.connect(self.seek)
+        self.insights.play_requested.connect(self.play_from)
+        s.insights_partial.connect(self.insights.show_partial)
         self.insights.regenerate_requested.connect(self._regenerate)
         self.insights.cancel_requested.connect(s.cancel_insights)
         self.job_status.cancel_requested.connect(s.cancel_transcription)
@@ -309,6 +311,11 @@ class MainWindow(QMainWindow):
         if play:
             self.player.play()
 
+    def play_from(self, seconds: float) -> None:
+        """Play the open episode from `seconds` (a generated insight's quoted passage)."""
+        self.seek(seconds)
+        self.player.play()
+
     def seek(self, seconds: float) -> None:
         """Play from a moment: the player, the highlight and the view all move there."""
         if self.player.has_media():
@@ -376,9 +383,9 @@ class MainWindow(QMainWindow):
         return accepted
 
     def apply_settings(self) -> None:
-        """Settings changed: offer (or stop offering) the configured server."""
-        label = self.session.llm_label()
-        self.insights.set_llm_available(label is not None, label or "")
+        """Settings changed: offer (or stop offering) the LLMs the user has set up."""
+        options = self.session.engine_options()
+        self.insights.set_engines([(o.engine, o.label) for o in options])
 
     def show_about(self) -> None:
         dialogs.show_about(self, __version__)

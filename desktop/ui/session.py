@@ -18,15 +18,14 @@ from PySide6.QtCore import QObject, Signal
 from desktop.core.errors import EarmarkError
 from desktop.core.insights.payload import Insights
 from desktop.core.model import Episode, EpisodeStatus, Note, Segment, Word
-from desktop.core.settings import load_settings
 from desktop.core.store import Library
 from desktop.services import editing
 from desktop.services import notes as notes_service
-from desktop.services.llm_settings import configured_llm
 from desktop.services.opening import is_transcript_file, known_episode
 from desktop.services.transcription import Progress
 from desktop.ui import tasks
-from desktop.ui.jobs import Job, JobRunner, ProcessJob
+from desktop.ui.insights.runs import MAKING, EngineOption, InsightRuns, engine_options
+from desktop.ui.jobs import Job, JobRunner
 
 T = TypeVar("T")
 UNFINISHED = (EpisodeStatus.TRANSCRIBING, EpisodeStatus.FAILED, EpisodeStatus.PENDING)
@@ -48,6 +47,7 @@ class Session(QObject):
     insights_changed = Signal(object)  # Insights | None for the open episode
     insights_busy = Signal(object, object)  # text | None, fraction | None (open episode)
     insights_notice = Signal(object)  # str | None: why the insights are not what was asked
+    insights_partial = Signal(object)  # Insights: sections an LLM has written so far
     transcription_progress = Signal(object)  # Progress, any episode
     transcription_ended = Signal(int)  # episode id: finished, cancelled or failed
     message = Signal(str, str)  # level ("error", "warning", "info"), text
@@ -65,6 +65,7 @@ class Session(QObject):
         self._rows = 0  # rows of the open episode the views hold
         self._show_next: Path | None = None  # the path whose episode to open once known
         self._queue: list[Path] = []  # media waiting for the transcriber (one at a time)
+        self.insight_runs = InsightRuns(self)
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -87,7 +88,7 @@ class Session(QObject):
         self.episode_loaded.emit(LoadedEpisode(episode, segments, insights, words))
         self._notes_changed(episode_id)
         job = self.runner.find("insights", episode_id)
-        self.insights_busy.emit("Making insights…" if job else None, None)
+        self.insights_busy.emit(MAKING if job else None, None)
         if episode.status is EpisodeStatus.DONE and insights is None and segments:
             self.make_insights(episode_id)
         return True
@@ -107,9 +108,9 @@ class Session(QObject):
                 return job
         return None
 
-    def llm_label(self) -> str | None:
-        config = configured_llm()
-        return config.model if config else None
+    def engine_options(self) -> list[EngineOption]:
+        """The insight engines to offer: extraction, and each LLM the user set up."""
+        return engine_options()
 
     # --- opening files ----------------------------------------------------------------------
 
@@ -214,52 +215,14 @@ class Session(QObject):
             self.library_changed.emit()
         self._next_transcription()
 
-    # --- insights ---------------------------------------------------------------------------
+    # --- insights (desktop/ui/insights/runs.py) ---------------------------------------------
 
     def make_insights(self, episode_id: int, engine: str | None = None) -> None:
         """Insights in a child process; `engine` None means the one chosen in Settings."""
-        if self.runner.find("insights", episode_id) is not None:
-            return
-        if engine is None:
-            try:
-                engine = load_settings().insight_engine or "extractive"
-            except EarmarkError as exc:  # a broken settings file: say so, stay offline
-                self.message.emit("warning", str(exc))
-                engine = "extractive"
-        llm = configured_llm() if engine == "openai" else None
-        job = ProcessJob(
-            "insights",
-            tasks.make_insights,
-            (self.library.path, episode_id, engine, llm),
-            subject=episode_id,
-        )
-        job.progress.connect(lambda fraction: self._insights_progress(episode_id, fraction))
-        job.succeeded.connect(lambda result: self._insights_done(episode_id, result))
-        job.failed.connect(lambda text: self._insights_failed(episode_id, text))
-        self.runner.start(job)
-        if self._is_current(episode_id):
-            self.insights_busy.emit("Making insights…", None)
+        self.insight_runs.make(episode_id, engine)
 
     def cancel_insights(self) -> None:
-        for job in self.runner.jobs("insights"):
-            job.cancel()
-
-    def _insights_progress(self, episode_id: int, fraction: float) -> None:
-        if self._is_current(episode_id):
-            self.insights_busy.emit(f"Making insights… {fraction:.0%}", fraction)
-
-    def _insights_done(self, episode_id: int, result: object) -> None:
-        if not self._is_current(episode_id):
-            return
-        self.insights_busy.emit(None, None)
-        warnings = getattr(result, "warnings", [])
-        self.insights_notice.emit("; ".join(warnings) if warnings else None)
-        self.insights_changed.emit(getattr(result, "insights", None))
-
-    def _insights_failed(self, episode_id: int, text: str) -> None:
-        if self._is_current(episode_id):
-            self.insights_busy.emit(None, None)
-            self.insights_notice.emit(text)
+        self.insight_runs.cancel()
 
     def _stored_insights(self, episode_id: int) -> Insights | None:
         try:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.core.insights.llm import LLMConfig
+from desktop.core.insights.llm.local import LocalModelConfig
 from desktop.core.model import Episode
 from desktop.core.store import Library
 from desktop.services.opening import engine_choice, open_path
@@ -31,11 +32,12 @@ def make_insights(
     episode_id: int,
     engine: str,
     llm: LLMConfig | None,
+    local: LocalModelConfig | None = None,
 ) -> InsightsResult:
-    """Insights for one episode, reporting the fraction done."""
+    """Insights for one episode, reporting InsightProgress (sections made so far too)."""
     from desktop.services.insights import generate_insights  # scikit-learn: ~1 s to load
 
     with Library.open(library_path) as library:
         return generate_insights(
-            library, episode_id, engine, llm, context.report, context.cancelled
+            library, episode_id, engine, llm, context.report, context.cancelled, local
         )

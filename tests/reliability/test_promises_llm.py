@@ -32,6 +32,7 @@ from tests.llm_server import (
     completion,
     count_tokens,
     payload,
+    quote_in,
     stream_events,
 )
 
@@ -50,11 +51,24 @@ def answer(request: Recorded) -> Reply:
     """A valid reply to any request: notes for a part, the payload otherwise, citing the
     first line id the request holds."""
     first = int((LINE_ID.findall(request.user) or ["0"])[0])
+    quote = quote_in(request.user, first)
     if "Transcript, part" in request.user:
-        note = {"text": "Paper is slow.", "segment": first}
-        qa = {"question": "Why?", "answer": "Focus.", "segment": first}
+        note = {"text": "Paper is slow.", "segment": first, "quote": quote}
+        qa = {"question": "Why?", "answer": "Focus.", "segment": first, "quote": quote}
         return completion({"points": [note], "questions": [qa], "takeaways": [note]})
-    return completion(payload(first, first, first))
+    reply = payload(first, first, first)
+    if "\nNotes:\n" not in request.user:  # the reduce cites notes, which carry quotes
+        for key in ("key_insights", "qa", "takeaways"):
+            reply[key][0]["quote"] = quote
+    else:
+        for key in ("key_insights", "qa", "takeaways"):
+            reply[key][0]["quote"] = _note_quote(request.user)
+    return completion(reply)
+
+
+def _note_quote(user: str) -> str:
+    found = re.search(r'quote: "([^"]+)"', user)
+    return found.group(1) if found else "no note quoted anything"
 
 
 def server_tokens(text: str) -> int:

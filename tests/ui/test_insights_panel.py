@@ -109,7 +109,7 @@ def test_markup_in_payload_shows_literally(panel: InsightsPanel):
 
 def test_engine_label_names_the_model(panel: InsightsPanel):
     panel.set_insights(_markup_payload(engine="openai", model="llama3.1"))
-    assert panel.engine_label.text() == "Written by llama3.1 (openai)"
+    assert panel.engine_label.text() == "Written by llama3.1 on your server"
     panel.set_insights(_markup_payload(engine="extractive", model=None))
     assert panel.engine_label.text() == "Extracted from the transcript"
 
@@ -145,28 +145,88 @@ def test_busy_shows_progress_and_disables_regenerate(qtbot, panel: InsightsPanel
     assert panel.regenerate_button.isEnabled()
 
 
-def test_regenerate_offers_the_llm_only_when_available(qtbot, panel: InsightsPanel):
+def test_regenerate_offers_the_llms_only_when_set_up(qtbot, panel: InsightsPanel):
     panel.set_insights(_markup_payload(engine="extractive"))
     assert panel.regenerate_button.menu() is None
     with qtbot.waitSignal(panel.regenerate_requested) as blocker:
         qtbot.mouseClick(panel.regenerate_button, Qt.MouseButton.LeftButton)
     assert blocker.args == ["extractive"]
 
-    panel.set_llm_available(True, "Ollama (llama3.1)")
+    panel.set_engines(
+        [
+            ("extractive", "Extract"),
+            ("openai", "Ask llama3.1 (your server)"),
+            ("local", "Ask qwen.gguf on this computer"),
+        ]
+    )
     menu = panel.regenerate_button.menu()
     assert [a.text() for a in menu.actions()] == [
         "Extract from the transcript",
-        "Ask Ollama (llama3.1)",
+        "Ask llama3.1 (your server)",
+        "Ask qwen.gguf on this computer",
     ]
-    with qtbot.waitSignal(panel.regenerate_requested) as blocker:
-        menu.actions()[1].trigger()
-    assert blocker.args == ["openai"]
-    with qtbot.waitSignal(panel.regenerate_requested) as blocker:
-        menu.actions()[0].trigger()
-    assert blocker.args == ["extractive"]
+    for action, engine in zip(menu.actions(), ("extractive", "openai", "local"), strict=True):
+        with qtbot.waitSignal(panel.regenerate_requested) as blocker:
+            action.trigger()
+        assert blocker.args == [engine]
 
-    panel.set_llm_available(False)
+    panel.set_engines([("extractive", "Extract")])
     assert panel.regenerate_button.menu() is None
+
+
+def _generated(**changes) -> Insights:
+    payload = {
+        "tldr": "Paper helps thinking.",
+        "summary": "Why notebooks beat apps.",
+        "engine": "local",
+        "model": "qwen2.5-1.5b-instruct-q4_k_m.gguf",
+        "key_insights": [
+            {
+                "emoji": "📓",
+                "title": "Deciding first",
+                "text": "Paper makes you decide what matters.",
+                "start": 36.3,
+                "end": 42.5,
+                "quote": "Paper forced me to decide what mattered",
+            }
+        ],
+        "dropped": 2,
+    } | changes
+    return Insights.from_dict(payload)
+
+
+def test_a_generated_item_shows_its_quote_and_plays_it(qtbot, panel: InsightsPanel):
+    panel.set_insights(_generated())
+    assert panel.engine_label.text() == (
+        "Written by qwen2.5-1.5b-instruct-q4_k_m.gguf on this computer; every item quotes "
+        "the transcript (2 items left out: quotes not in the transcript)"
+    )
+    (item,) = panel.sections["key_insights"].items()
+    assert item.toolTip() == (
+        "The transcript says: “Paper forced me to decide what mattered” (0:36–0:42)"
+    )
+    assert item.time_button.toolTip() == "Play the quoted passage from 0:36"
+    with qtbot.waitSignal(panel.play_requested) as played:
+        qtbot.mouseClick(item.time_button, Qt.MouseButton.LeftButton)
+    assert played.args == [36.3]
+
+
+def test_sections_written_so_far_replace_the_stored_ones(panel: InsightsPanel):
+    stored = _markup_payload(engine="extractive")
+    panel.set_insights(stored)
+    before = panel.section_texts()
+
+    panel.show_partial(_generated(key_insights=[], summary="", dropped=0))
+
+    texts = panel.section_texts()
+    assert texts["tldr"] == ["Paper helps thinking."]  # written: replaced
+    assert texts["key_insights"] == before["key_insights"]  # not yet: the stored ones
+    assert texts["qa"] == before["qa"] and texts["takeaways"] == before["takeaways"]
+    assert panel.engine_label.text().endswith("still writing…")
+
+    panel.set_insights(stored)  # a cancelled run: the stored payload comes back whole
+    assert panel.section_texts() == before
+    assert not panel.engine_label.text().endswith("still writing…")
 
 
 def test_notice_shows_wraps_and_dismisses(qtbot, panel: InsightsPanel):

@@ -14,13 +14,15 @@ from tests.llm_server import ScriptedServer
 def test_saved_settings_are_what_earmark_config_shows(qtbot, capsys) -> None:
     dialog = SettingsDialog()
     qtbot.addWidget(dialog)
-    dialog.language_edit.setText("en")
-    dialog.beam_box.setValue(5)
-    dialog.vad_box.setChecked(False)
-    dialog.engine_box.setCurrentIndex(1)
-    dialog.url_edit.setText("http://127.0.0.1:9/v1")
-    dialog.llm_model_box.setCurrentText("llama3.2")
-    dialog.key_env_edit.setText("MY_KEY")
+    page = dialog.transcription
+    page.language_edit.setText("en")
+    page.beam_box.setValue(5)
+    page.vad_box.setChecked(False)
+    insights = dialog.insights
+    insights.engine_box.setCurrentIndex(insights.engine_box.findData("openai"))
+    insights.url_edit.setText("http://127.0.0.1:9/v1")
+    insights.llm_model_box.setCurrentText("llama3.2")
+    insights.key_env_edit.setText("MY_KEY")
     dialog.accept()
     assert dialog.result() == SettingsDialog.DialogCode.Accepted
     assert cli(["config", "--json"]) == 0
@@ -31,26 +33,29 @@ def test_saved_settings_are_what_earmark_config_shows(qtbot, capsys) -> None:
     assert cli(["config", "set", "beam_size", "3"]) == 0
     again = SettingsDialog()
     qtbot.addWidget(again)
-    assert again.beam_box.value() == 3 and not again.vad_box.isChecked()
+    assert again.transcription.beam_box.value() == 3
+    assert not again.transcription.vad_box.isChecked()
 
 
 def test_a_folder_without_a_model_is_refused_with_what_is_missing(qtbot, tmp_path: Path) -> None:
     dialog = SettingsDialog()
     qtbot.addWidget(dialog)
-    assert not dialog.set_model_folder(str(tmp_path))
-    assert str(tmp_path) in dialog.model_note.text()
-    assert dialog.model_box.currentData() is None  # still the embedded model
+    page = dialog.transcription
+    assert not page.set_model_folder(str(tmp_path))
+    assert str(tmp_path) in page.model_note.text()
+    assert page.model_box.currentData() is None  # still the embedded model
     from desktop.core.transcribe import embedded_model_dir
 
-    assert dialog.set_model_folder(str(embedded_model_dir()))
-    assert dialog.model_box.currentData() == str(embedded_model_dir().resolve())
+    assert page.set_model_folder(str(embedded_model_dir()))
+    assert page.model_box.currentData() == str(embedded_model_dir().resolve())
 
 
 def test_server_without_a_model_name_is_not_saved(qtbot) -> None:
     dialog = SettingsDialog()
     qtbot.addWidget(dialog)
-    dialog.engine_box.setCurrentIndex(1)
-    dialog.llm_model_box.setCurrentText("")
+    page = dialog.insights
+    page.engine_box.setCurrentIndex(page.engine_box.findData("openai"))
+    page.llm_model_box.setCurrentText("")
     dialog.accept()
     assert "model" in dialog.error_label.text()
     assert load_settings().insight_engine is None
@@ -61,16 +66,17 @@ def test_test_connection_lists_the_server_models_or_says_why(qtbot) -> None:
     try:
         dialog = SettingsDialog()
         qtbot.addWidget(dialog)
-        dialog.engine_box.setCurrentIndex(1)
-        dialog.url_edit.setText(server.url)
-        dialog.test_button.click()
-        qtbot.waitUntil(lambda: dialog.server_note.text().startswith("Connected"), timeout=10_000)
-        assert "scripted" in dialog.server_note.text()
-        assert dialog.llm_model_box.findText("scripted") >= 0
-        dialog.url_edit.setText("http://127.0.0.1:9/v1")  # nothing listens there
-        dialog.test_button.click()
-        qtbot.waitUntil(lambda: "cannot reach" in dialog.server_note.text(), timeout=10_000)
-        assert "127.0.0.1:9" in dialog.server_note.text()
+        page = dialog.insights
+        page.engine_box.setCurrentIndex(page.engine_box.findData("openai"))
+        page.url_edit.setText(server.url)
+        page.test_button.click()
+        qtbot.waitUntil(lambda: page.server_note.text().startswith("Connected"), timeout=10_000)
+        assert "scripted" in page.server_note.text()
+        assert page.llm_model_box.findText("scripted") >= 0
+        page.url_edit.setText("http://127.0.0.1:9/v1")  # nothing listens there
+        page.test_button.click()
+        qtbot.waitUntil(lambda: "cannot reach" in page.server_note.text(), timeout=10_000)
+        assert "127.0.0.1:9" in page.server_note.text()
     finally:
         server.stop()
 
@@ -83,13 +89,14 @@ def test_the_library_can_be_kept_elsewhere_from_the_next_start(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     dialog = SettingsDialog()
     qtbot.addWidget(dialog)
-    assert not dialog.location_button.isEnabled()  # EARMARK_HOME (set for every test) wins
+    page = dialog.library
+    assert not page.location_button.isEnabled()  # EARMARK_HOME (set for every test) wins
     monkeypatch.delenv("EARMARK_HOME")
-    assert dialog.set_library_folder(tmp_path / "elsewhere")
+    assert page.set_library_folder(tmp_path / "elsewhere")
     assert location_file().is_relative_to(tmp_path / "config")
     assert data_dir() == (tmp_path / "elsewhere").resolve()
     assert default_db_path() == (tmp_path / "elsewhere" / "library.sqlite3").resolve()
-    assert "From the next start" in dialog.location_note.text()
+    assert "From the next start" in page.location_note.text()
     from desktop.core.paths import choose_data_dir, platform_data_dir
 
     choose_data_dir(None)

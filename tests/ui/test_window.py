@@ -282,7 +282,7 @@ def test_llm_failure_is_explained_and_extracted_insights_stay(
 
 def test_no_server_is_offered_unless_configured(make_window) -> None:
     window = make_window()
-    assert window.session.llm_label() is None
+    assert [o.engine for o in window.session.engine_options()] == ["extractive"]
     assert window.insights.regenerate_button.menu() is None
 
 

@@ -94,16 +94,33 @@ class TimeButton(QToolButton):
 
 
 class ItemWidget(QFrame):
-    """One timed item; emits `seek` when its time button is clicked."""
+    """One timed item; emits `seek` when its time button is clicked. A generated item
+    shows the transcript's words that prove it (its quote) when hovered, and a click on
+    its time plays that passage (`play`) instead of only moving there."""
 
     seek = Signal(float)
+    play = Signal(float)
 
-    def __init__(self, start: float, description: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        start: float,
+        description: str,
+        parent: QWidget | None = None,
+        quote: str = "",
+        end: float | None = None,
+    ) -> None:
         super().__init__(parent)
         self.start = start
+        self.quote = quote
         self.setAccessibleName(description)
         self.time_button = TimeButton(start, description, self)
-        self.time_button.seek.connect(self.seek)
+        self.time_button.seek.connect(self.play if quote else self.seek)
+        if quote:
+            span = f"{short(start)}–{short(end)}" if end is not None else short(start)
+            said = f"“{shown_text(quote)}” ({span})"
+            self.setToolTip(f"The transcript says: {said}")
+            self.time_button.setToolTip(f"Play the quoted passage from {short(start)}")
+            self.setAccessibleDescription(f"Quoted from the transcript: {said}")
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 2, 0, 2)
         self.grid.setHorizontalSpacing(6)
@@ -118,7 +135,8 @@ class KeyInsightWidget(ItemWidget):
     """Emoji, bold title, one sentence, and the time it came from."""
 
     def __init__(self, item: KeyInsight, parent: QWidget | None = None) -> None:
-        super().__init__(item.start, f"Key insight at {short(item.start)}: {item.title}", parent)
+        description = f"Key insight at {short(item.start)}: {item.title}"
+        super().__init__(item.start, description, parent, item.quote, item.end)
         emoji = QLabel()
         emoji.setTextFormat(Qt.TextFormat.PlainText)
         emoji.setText(item.emoji)
@@ -139,7 +157,8 @@ class QuestionAnswerWidget(ItemWidget):
     """A bold question with its answer below and the time it came from."""
 
     def __init__(self, item: QuestionAnswer, parent: QWidget | None = None) -> None:
-        super().__init__(item.start, f"Question at {short(item.start)}: {item.question}", parent)
+        description = f"Question at {short(item.start)}: {item.question}"
+        super().__init__(item.start, description, parent, item.quote, item.end)
         self.grid.addWidget(text_label(item.question, bold=True), 0, 0)
         self.grid.addWidget(self.time_button, 0, 1, Qt.AlignmentFlag.AlignTop)
         self.grid.addWidget(text_label(item.answer), 1, 0, 1, 2)
@@ -150,7 +169,8 @@ class TakeawayWidget(ItemWidget):
     """A bulleted takeaway with the time it came from."""
 
     def __init__(self, item: Takeaway, parent: QWidget | None = None) -> None:
-        super().__init__(item.start, f"Takeaway at {short(item.start)}: {item.text}", parent)
+        description = f"Takeaway at {short(item.start)}: {item.text}"
+        super().__init__(item.start, description, parent, item.quote, item.end)
         bullet = QLabel("•")
         bullet.setAccessibleName("Bullet")
         self.grid.addWidget(bullet, 0, 0, Qt.AlignmentFlag.AlignTop)

@@ -54,9 +54,16 @@ def engine_text(insights: Insights) -> str:
     """Who made these insights, honestly: extraction is never called "AI-generated"."""
     if insights.engine == "extractive":
         return "Extracted from the transcript"
-    if insights.model:
-        return f"Written by {insights.model} ({insights.engine})"
-    return f"Written by {insights.engine}"
+    where = {"local": "on this computer", "openai": "on your server"}.get(insights.engine)
+    who = insights.model or "a language model"
+    text = f"Written by {who} {where}" if where else f"Written by {who} ({insights.engine})"
+    items = [*insights.key_insights, *insights.qa, *insights.takeaways]
+    if items and all(item.quote for item in items):  # payloads before version 2 have none
+        text += "; every item quotes the transcript"
+    if insights.dropped:
+        left = "1 item" if insights.dropped == 1 else f"{insights.dropped} items"
+        text += f" ({left} left out: quotes not in the transcript)"
+    return text
 
 
 def _blend(a: QColor, b: QColor, amount: float) -> QColor:
@@ -147,7 +154,8 @@ class InsightsPanel(QWidget):
     """Shows one episode's insights; a click on any item's time asks the player to seek."""
 
     seek_requested = Signal(float)
-    regenerate_requested = Signal(str)  # engine name: "extractive" or "openai"
+    play_requested = Signal(float)  # a generated item's quoted passage
+    regenerate_requested = Signal(str)  # engine name: "extractive", "openai" or "local"
     cancel_requested = Signal()
     note_edit_requested = Signal(int)  # note id
     note_delete_requested = Signal(int)  # note id
@@ -156,6 +164,7 @@ class InsightsPanel(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Insights")
         self._insights: Insights | None = None
+        self._partial = False  # sections of a run still writing are on screen
         self._notes: list[Note] = []
         self._busy = False
         self._build_header()
@@ -171,7 +180,7 @@ class InsightsPanel(QWidget):
         layout.addWidget(self.notice)
         layout.addWidget(self.busy_row)
         layout.addWidget(self.pages, 1)
-        self.set_llm_available(False)
+        self.set_engines([])
         self.set_insights(None)
 
     # -- construction ---------------------------------------------------------------
@@ -224,6 +233,7 @@ class InsightsPanel(QWidget):
     def set_insights(self, insights: Insights | None) -> None:
         """Show `insights`, or the "No insights yet" placeholder for None."""
         self._insights = insights
+        self._partial = False
         for section in self.sections.values():
             section.clear()
         if insights is None:
@@ -282,20 +292,39 @@ class InsightsPanel(QWidget):
         """A wrapped, dismissable warning above the insights; None hides it."""
         self.notice.show_text(text)
 
-    def set_llm_available(self, available: bool, label: str = "") -> None:
-        """Offer the user's language-model server beside extraction when one is configured."""
-        if not available:
+    def set_engines(self, options: list[tuple[str, str]]) -> None:
+        """Offer each (engine, label) the user has set up beside extraction; with only
+        extraction there is no menu (a click extracts)."""
+        extra = [(engine, label) for engine, label in options if engine != "extractive"]
+        if not extra:
             self.regenerate_button.setMenu(None)
             return
         menu = QMenu(self.regenerate_button)
         menu.setAccessibleName("Regenerate with")
-        extract = QAction(EXTRACT_LABEL, menu)
-        extract.triggered.connect(lambda: self.regenerate_requested.emit("extractive"))
-        ask = QAction(f"Ask {label}" if label else "Ask the language model server", menu)
-        ask.triggered.connect(lambda: self.regenerate_requested.emit("openai"))
-        menu.addAction(extract)
-        menu.addAction(ask)
+        for engine, label in [("extractive", EXTRACT_LABEL), *extra]:
+            action = QAction(label, menu)
+            action.triggered.connect(lambda _=False, e=engine: self.regenerate_requested.emit(e))
+            menu.addAction(action)
         self.regenerate_button.setMenu(menu)
+
+    def show_partial(self, partial: Insights) -> None:
+        """Sections an LLM has finished while it writes the rest: each replaces the one on
+        screen; sections not written yet keep showing the stored insights."""
+        written = {
+            "tldr": bool(partial.tldr.strip()),
+            "summary": bool(partial.summary.strip()),
+            "key_insights": bool(partial.key_insights),
+            "qa": bool(partial.qa),
+            "takeaways": bool(partial.takeaways),
+        }
+        for key, done in written.items():
+            if done:
+                self.sections[key].clear()
+                self._fill_section(key, partial)
+        if any(written.values()):
+            self.engine_label.setText(f"{engine_text(partial)} — still writing…")
+            self._partial = True
+            self._update_page()
 
     def item_buttons(self) -> list[tuple[float, QAbstractButton]]:
         """Each timed item's "m:ss" button with its time, in display order."""
@@ -316,27 +345,36 @@ class InsightsPanel(QWidget):
     # -- internals -----------------------------------------------------------------
 
     def _fill(self, insights: Insights) -> None:
-        if insights.tldr.strip():
+        for key, _title in SECTIONS:
+            self._fill_section(key, insights)
+
+    def _fill_section(self, key: str, insights: Insights) -> None:
+        if key == "tldr" and insights.tldr.strip():
             self.sections["tldr"].add(text_label(insights.tldr, name=f"TL;DR: {insights.tldr}"))
-        for insight in insights.key_insights:
-            self._add_item("key_insights", KeyInsightWidget(insight))
-        for qa in insights.qa:
-            self._add_item("qa", QuestionAnswerWidget(qa))
-        if insights.summary.strip():
+        elif key == "key_insights":
+            for insight in insights.key_insights:
+                self._add_item("key_insights", KeyInsightWidget(insight))
+        elif key == "qa":
+            for qa in insights.qa:
+                self._add_item("qa", QuestionAnswerWidget(qa))
+        elif key == "summary" and insights.summary.strip():
             summary = text_label(insights.summary, name=f"Summary: {insights.summary}")
             self.sections["summary"].add(summary)
-        for takeaway in insights.takeaways:
-            self._add_item("takeaways", TakeawayWidget(takeaway))
+        elif key == "takeaways":
+            for takeaway in insights.takeaways:
+                self._add_item("takeaways", TakeawayWidget(takeaway))
 
     def _add_item(self, key: str, widget: ItemWidget) -> None:
         widget.seek.connect(self.seek_requested)
+        widget.play.connect(self.play_requested)
         self.sections[key].add(widget)
 
     def _update_page(self) -> None:
         """The placeholder only when there is nothing at all: notes show without insights."""
         has_notes = bool(self._notes)
-        self.no_insights_label.setVisible(has_notes and self._insights is None)
-        showing = self._insights is not None or has_notes
+        shown = self._insights is not None or self._partial
+        self.no_insights_label.setVisible(has_notes and not shown)
+        showing = shown or has_notes
         self.pages.setCurrentWidget(self.scroll if showing else self.placeholder)
 
     def _update_regenerate(self) -> None:

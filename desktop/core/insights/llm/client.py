@@ -23,6 +23,7 @@ from desktop.core.insights.engine import CancelFn, InsightError, InsightsCancell
 log = logging.getLogger(__name__)
 
 TokenFn = Callable[[int], None]  # reply tokens received so far (streaming only)
+PieceFn = Callable[[str], None]  # each piece of the reply's text as it arrives
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,11 +91,13 @@ class ChatClient:
         attempt: int = 0,
         on_tokens: TokenFn | None = None,
         cancelled: CancelFn | None = None,
+        on_piece: PieceFn | None = None,
     ) -> ChatReply:
         """One chat completion, streamed when the server allows; every failure becomes an
         InsightError (InsightsCancelled when `cancelled` says so mid-reply).
 
         `attempt` shifts the seed: a retry with the very same seed can repeat the mistake.
+        `on_piece` sees the text as it streams (a server that does not stream: nothing).
         """
         body: dict[str, Any] = {
             "model": self.config.model,
@@ -110,7 +113,7 @@ class ChatClient:
             # reply took (OpenAI, vLLM, llama.cpp, Ollama); others ignore it.
             streaming = {"stream": True, "stream_options": {"include_usage": True}}
             try:
-                reply = self._send(body | streaming, on_tokens, cancelled)
+                reply = self._send(body | streaming, on_tokens, cancelled, on_piece)
             except LLMHTTPError as exc:
                 if not _refuses_streaming(exc):
                     raise
@@ -120,16 +123,20 @@ class ChatClient:
             else:
                 return reply
             self.streaming = False
-        return self._send(body | {"stream": False}, None, cancelled)
+        return self._send(body | {"stream": False}, None, cancelled, None)
 
     def _send(
-        self, body: dict[str, Any], on_tokens: TokenFn | None, cancelled: CancelFn | None
+        self,
+        body: dict[str, Any],
+        on_tokens: TokenFn | None,
+        cancelled: CancelFn | None,
+        on_piece: PieceFn | None,
     ) -> ChatReply:
         request = self._request(self.url, body)
         with self._open(request, self.config.timeout) as response:
             kind = response.headers.get("Content-Type", "")
             if body["stream"] and "text/event-stream" in kind:
-                return self._read_stream(response, on_tokens, cancelled)
+                return self._read_stream(response, on_tokens, cancelled, on_piece)
             raw = self._read(response, "")  # also a server that ignored stream: true
         return self._completion(raw)
 
@@ -159,6 +166,7 @@ class ChatClient:
         response: http.client.HTTPResponse,
         on_tokens: TokenFn | None,
         cancelled: CancelFn | None,
+        on_piece: PieceFn | None = None,
     ) -> ChatReply:
         """Collect an SSE stream: `data: {chunk}` lines, `: comments` (keep-alives), and
         `data: [DONE]`. Every line read resets the silence timer (the socket timeout)."""
@@ -202,6 +210,8 @@ class ChatClient:
                 chunks += 1
                 if on_tokens is not None:
                     on_tokens(chunks)
+                if on_piece is not None:
+                    on_piece(piece)
             finish = choices[0].get("finish_reason") or finish
         if events == 0:
             raise _EmptyStream

@@ -27,7 +27,9 @@ SYSTEM = (
     "You write insight notes about a podcast episode from its transcript. "
     "The transcript is given as numbered lines: [id] (hh:mm:ss) Speaker: text. "
     'Every item you write must cite, in its "segment" field, the id of the one line '
-    "that best supports it. Cite only ids that appear in the text you are given. "
+    'that best supports it, and copy into its "quote" field 5 to 25 words of that line '
+    "exactly as they are written there (the quote may run on into the next line). "
+    "Cite only ids that appear in the text you are given. "
     "Write in the language of the transcript. Use only what the episode says. "
     "Answer with a single JSON object and nothing else."
 )
@@ -47,8 +49,15 @@ NOTES_TASK = (
 
 REDUCE_INTRO = (
     "The episode was too long to read at once, so it was read in parts. Below are the "
-    "notes on every part; each note starts with the id of the transcript line it cites. "
-    "Combine them into insights about the whole episode, keeping those ids."
+    "notes on every part; each note starts with the id of the transcript line it cites "
+    "and ends with the quote from that line. Combine them into insights about the whole "
+    "episode, keeping the ids and copying the quotes exactly."
+)
+
+REQUOTE_TASK = (
+    "Each item below cites a transcript line, but its quote is not in that line. For "
+    'each item, copy into "quote" 5 to 25 words, exactly as written, from the lines '
+    "shown under it that support the item best. Answer with the item numbers."
 )
 
 
@@ -94,12 +103,27 @@ def condense_prompt(title: str, note_lines: list[str], part: int, parts: int) ->
     )
 
 
+def requote_prompt(items: list[tuple[str, list[str]]]) -> str:
+    """Items whose quote was not found, each with the transcript lines around its citation."""
+    blocks = [
+        f"Item {n}: {description}\n" + "\n".join(lines)
+        for n, (description, lines) in enumerate(items, 1)
+    ]
+    return "\n\n".join(blocks) + f"\n\n{REQUOTE_TASK}"
+
+
 def note_lines(notes: dict[str, Any]) -> list[str]:
     """Render one part's validated notes as cited lines for the reduce prompt."""
-    lines = [f"[{p['segment']}] point: {p['text']}" for p in notes.get("points", [])]
+
+    def quoted(item: dict[str, Any]) -> str:
+        return f' quote: "{item["quote"]}"' if item.get("quote") else ""
+
+    lines = [f"[{p['segment']}] point: {p['text']}{quoted(p)}" for p in notes.get("points", [])]
     lines += [
-        f"[{q['segment']}] question: {q['question']} answer: {q['answer']}"
+        f"[{q['segment']}] question: {q['question']} answer: {q['answer']}{quoted(q)}"
         for q in notes.get("questions", [])
     ]
-    lines += [f"[{t['segment']}] takeaway: {t['text']}" for t in notes.get("takeaways", [])]
+    lines += [
+        f"[{t['segment']}] takeaway: {t['text']}{quoted(t)}" for t in notes.get("takeaways", [])
+    ]
     return lines
