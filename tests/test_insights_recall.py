@@ -135,17 +135,14 @@ def test_negative_controls_score_low(name: str) -> None:
 
 # Measured 2026-12-07 on the extractive engine (engine / random mean / random max over 10
 # seeds). These files do not meet the rule yet; the engine is the thing to fix, not the rule.
+# Key Insights are now the informative sentences of their sections (salience.py): the
+# Ethereum excerpt and the NASA transcriptions meet the rule, and field notes fell below it
+# (plain-worded advice lost to concrete examples, "Call the landlord about the boiler.").
 BELOW_THE_RULE = {
-    "tests/data/importers/9EN_HoEk3KY.vtt": "0.20 vs random 0.14 mean, 0.30 max",
-    "tests/data/importers/9EN_HoEk3KY.srt": "0.20 vs random 0.14 mean, 0.30 max",
-    "tests/data/importers/9EN_HoEk3KY.txt": "0.20 vs random 0.14 mean, 0.30 max",
-    "tests/data/insights/early-days-of-ethereum-ep010-excerpt.md": (
-        "0.20 vs random 0.16 mean, 0.30 max"
-    ),
     "shared/corpus/transcripts/interviews/early-days-of-ethereum-ep010-viktor-tron.md": (
-        "0.00 vs random 0.08 mean, 0.20 max"
+        "0.20 vs random 0.07 mean, 0.20 max"
     ),
-    "tests/data/insights/nasa-hwhap414-tiny-en.json": "0.33 vs random 0.18 mean, 0.44 max",
+    "tests/data/espeak/field-notes-back-to-paper.vtt": "0.40 vs random 0.27 mean, 0.40 max",
 }
 
 

@@ -74,7 +74,10 @@ _DEPENDENT = re.compile(
     r"he|she|they|him|her|them|his|their|theirs|those|these|that|"
     r"it'?s also|this is also|this was also|it was also|this (?!episode|show|talk|podcast|"
     r"lecture|week|year|morning|afternoon|evening|conversation|interview|is episode)\w+|"
-    r"it (?:was|is) (?:that|this|the same|similar)|like)\b",
+    r"it (?:was|is) (?:that|this|the same|similar)|like|"
+    r"(?:some|one|most|all|many|few|none|each|both|any|either|neither|two|three|several|"
+    r"the rest|a (?:lot|couple|few)) of (?:them|those|these|it|that|this)|"
+    r"some(?:one|body) else)\b",
     re.IGNORECASE,
 )
 # Hedges and fillers: a sentence full of them is talk around a point, not the point.

@@ -4,7 +4,9 @@ Every item is a cleaned sentence of the transcript (or a phrase of one) and carr
 start of the segment where that sentence begins. Only sentences that read on their own
 reach the Key Insights, Summary and Takeaways (clean.fault: no fragment, filler, question
 or sponsor read; on Earmark's own transcriptions, no word the recogniser doubted), and no
-sentence appears in two of them. What is written rather than picked comes from the
+sentence appears in two of them. Each topic section's Key Insight is its sentence that
+says the most about it (salience.py: specific words and the section's themes, not the
+host's framing or talk about the talk). What is written rather than picked comes from the
 episode's structure: the TL;DR says who talks about which themes (brief.py), the titles
 are keyphrases (keyphrases.py, titles.py) and the Summary has a timed line per section
 (summary.py).
@@ -29,9 +31,10 @@ from desktop.core.insights.engine import (
 )
 from desktop.core.insights.extractive import brief, qa
 from desktop.core.insights.extractive.clean import BANTER, clean_sentence, fault, hedging
-from desktop.core.insights.extractive.keyphrases import KeyphraseIndex, theme_weight
+from desktop.core.insights.extractive.keyphrases import KeyphraseIndex
 from desktop.core.insights.extractive.lexicon import informativeness, person_names
 from desktop.core.insights.extractive.rank import STOP_WORDS, SentenceSpace
+from desktop.core.insights.extractive.salience import WEAK, key_relevance, topical
 from desktop.core.insights.extractive.sentences import Sentence, split_sentences
 from desktop.core.insights.extractive.structure import framing_rows, tldr, topic_sections
 from desktop.core.insights.extractive.summary import MAX_LINES, line_count, merge
@@ -63,7 +66,8 @@ def insight_count(words: int) -> int:
 
 class ExtractiveEngine:
     name = "extractive"
-    model = "tfidf-textrank-3"  # 3: a written TL;DR, keyphrase titles, a timed Summary
+    model = "tfidf-textrank-4"  # 4: Key Insights by salience; 3: a written TL;DR, keyphrase
+    # titles, a timed Summary
 
     def generate(
         self,
@@ -135,7 +139,8 @@ class ExtractiveEngine:
         # Key Insights then leave room for three Takeaways and a line of Summary each.
         count = min(count, max(3, len(good) - len(pick.used) - 3 - len(lines)))
         sections = [index.scores(range(lo, hi)) for lo, hi in ranges]
-        key = pick.per_section(ranges, count, theme_weight(index, ranges, sections))
+        salient = key_relevance(info, index, ranges, sections, cleaned, sentences, host, names)
+        key = pick.per_section(topical(ranges, start, source.chapters), count, salient)
         summary = summarise(index, lines, start, source.chapters, cleaned, pick.one)
         takeaways = pick.takeaways(cleaned, start, (source.segments[0].start, end))
         _check(cancelled, progress, 0.8)
@@ -190,11 +195,17 @@ class _Picker:
         self.used: set[int] = set()
 
     def best(
-        self, candidates: list[int], count: int, weight: np.ndarray | None = None
+        self,
+        candidates: list[int],
+        count: int,
+        weight: np.ndarray | None = None,
+        relevance: np.ndarray | None = None,
     ) -> list[int]:
-        """Up to `count` of the candidates by maximal marginal relevance: readable ones
-        first, spare ones only when no readable one is left."""
-        relevance = self.relevance if weight is None else self.relevance * weight
+        """Up to `count` of the candidates by maximal marginal relevance (the engine's
+        relevance, times `weight`, unless `relevance` is given): readable ones first, spare
+        ones only when no readable one is left."""
+        relevance = self.relevance if relevance is None else relevance
+        relevance = relevance if weight is None else relevance * weight
         chosen: list[int] = []
         for tier in (self.good, self.spare):
             allowed = set(tier) & set(candidates)
@@ -207,24 +218,27 @@ class _Picker:
         return chosen
 
     def per_section(
-        self, ranges: list[tuple[int, int]], count: int, weight: np.ndarray | None = None
+        self, ranges: list[tuple[int, int]], count: int, relevance: np.ndarray
     ) -> list[int]:
-        """The best sentence of each topic section (of the best sections when there are
-        more than `count`), then the best of the rest, in time order. `weight` favours
-        sentences that say their section's theme."""
-        relevance = self.relevance if weight is None else self.relevance * weight
+        """The best sentence of each topic section by `relevance` (of the best sections
+        when there are more than `count`), then the best of the rest, in time order. A
+        section whose best reads poorly next to the episode's best (below `WEAK` of it: a
+        host's aside, small talk) leaves its place to the best of the rest."""
         firsts = []
+        floor = WEAK * relevance.max()
         for lo, hi in ranges:
             section = [i for i in self.good if lo <= i < hi and i not in self.used]
-            if section:
-                firsts.append(max(section, key=lambda i: relevance[i]))
+            top = max(section, key=lambda i: relevance[i], default=None)
+            if top is not None and relevance[top] >= floor:
+                firsts.append(top)
         firsts = sorted(firsts, key=lambda i: -relevance[i])[:count]
         chosen = []
         for lo, hi in sorted((r for r in ranges), key=lambda r: r[0]):
             if not any(lo <= i < hi for i in firsts):
                 continue
-            chosen += self.best(list(range(lo, hi)), 1, weight)
-        chosen += self.best(list(range(len(self.relevance))), count - len(chosen), weight)
+            chosen += self.best(list(range(lo, hi)), 1, relevance=relevance)
+        rest = list(range(len(self.relevance)))
+        chosen += self.best(rest, count - len(chosen), relevance=relevance)
         return sorted(chosen)
 
     def one(self, candidates: list[int], weight: np.ndarray) -> int | None:

@@ -18,8 +18,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from desktop.core.insights.extractive.lexicon import specificity, tags, zipf
 from desktop.core.insights.extractive.nounphrases import Casing, Phrase, phrases
 
@@ -162,20 +160,3 @@ def section_keyphrases(
     episode's index or its cleaned sentences."""
     index = source if isinstance(source, KeyphraseIndex) else KeyphraseIndex(source)
     return [index.text(key) for key in index.best(index.scores(rows), k)]
-
-
-def theme_weight(
-    index: KeyphraseIndex, ranges: list[tuple[int, int]], sections: list[dict[str, float]]
-) -> np.ndarray:
-    """1.3 for a sentence that says one of its section's three best keyphrases, 1 for
-    one that names anything (it can be titled with its own words), 0.7 otherwise."""
-    weight = np.full(index.size, 0.7)
-    for (lo, hi), scored in zip(ranges, sections, strict=True):
-        top = set(index.best(scored, 3))
-        for row in range(lo, hi):
-            keys = index.in_row[row]
-            if top & set(keys):
-                weight[row] = 1.3
-            elif any(index.names_a_thing(k) for k in keys):
-                weight[row] = 1.0
-    return weight

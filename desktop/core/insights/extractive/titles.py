@@ -86,8 +86,14 @@ def keyphrase_title(
     taken = [set(t.lower().split()) - _JOINERS for t in used]
 
     def fresh(key: str) -> bool:
-        """Says something no earlier title says ("Swarm Team" may follow "Swarm")."""
-        words = {w for w in index.text(key).lower().split()} - _JOINERS
+        """Says something no earlier title says ("Swarm Team" may follow "Swarm"), and a
+        lone term is said at least twice as shown ("iguana" and "iguanas" once each is
+        no term of the episode)."""
+        shown = index.text(key)
+        words = {w for w in shown.lower().split()} - _JOINERS
+        entry = index.entries[key]
+        if len(words) == 1 and not entry.proper and entry.forms[shown] < 2:
+            return False
         return len(words) <= MAX_TITLE_WORDS and not any(words <= t for t in taken)
 
     own = [k for k in index.in_row[row] if index.names_a_thing(k) and fresh(k)]
