@@ -216,6 +216,7 @@ def test_sections_written_so_far_replace_the_stored_ones(panel: InsightsPanel):
     panel.set_insights(stored)
     before = panel.section_texts()
 
+    panel.set_busy("Making insights…", 0.4)
     panel.show_partial(_generated(key_insights=[], summary="", dropped=0))
 
     texts = panel.section_texts()
@@ -224,7 +225,7 @@ def test_sections_written_so_far_replace_the_stored_ones(panel: InsightsPanel):
     assert texts["qa"] == before["qa"] and texts["takeaways"] == before["takeaways"]
     assert panel.engine_label.text().endswith("still writing…")
 
-    panel.set_insights(stored)  # a cancelled run: the stored payload comes back whole
+    panel.set_busy(None)  # the run was cancelled: the stored payload comes back whole
     assert panel.section_texts() == before
     assert not panel.engine_label.text().endswith("still writing…")
 

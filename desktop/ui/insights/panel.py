@@ -284,6 +284,8 @@ class InsightsPanel(QWidget):
         self._busy = text is not None
         if text is None:
             self.busy_row.hide()
+            if self._partial:  # the run ended without a payload: the stored one is back
+                self.set_insights(self._insights)
         else:
             self.busy_row.show_progress(text, fraction)
         self.regenerate_button.setEnabled(not self._busy)

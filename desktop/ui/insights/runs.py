@@ -119,15 +119,14 @@ class InsightRuns:
         session = self.session
         if not session._is_current(episode_id):
             return
+        session.insights_changed.emit(getattr(result, "insights", None))
         session.insights_busy.emit(None, None)
         warnings = getattr(result, "warnings", [])
         session.insights_notice.emit("; ".join(warnings) if warnings else None)
-        session.insights_changed.emit(getattr(result, "insights", None))
 
     def _failed(self, episode_id: int, text: str) -> None:
         session = self.session
         if session._is_current(episode_id):
+            # The panel puts the stored insights back over any sections the run showed.
             session.insights_busy.emit(None, None)
             session.insights_notice.emit(text)
-            # Sections shown while a cancelled run wrote them go: the stored ones come back.
-            session.insights_changed.emit(session._stored_insights(episode_id))
