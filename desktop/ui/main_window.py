@@ -151,6 +151,8 @@ class MainWindow(QMainWindow):
         s.segments_added.connect(lambda _rows: self.find_bar.refresh())
         s.insights_changed.connect(self.insights.set_insights)
         s.insights_busy.connect(self.insights.set_busy)
+        # Also in the status bar, where time left is shown for all background work.
+        s.insights_busy.connect(lambda text, _f: self.statusBar().showMessage(text or ""))
         s.insights_notice.connect(self.insights.set_notice)
         s.transcription_progress.connect(self._transcription_progress)
         s.transcription_ended.connect(self._transcription_ended)

@@ -48,6 +48,8 @@ def test_regenerate_with_a_local_model_fills_the_panel_section_by_section(
     busy: list[str] = []
     window.session.insights_partial.connect(partials.append)
     window.session.insights_busy.connect(lambda text, _f: busy.append(text or ""))
+    status: list[str] = []
+    window.statusBar().messageChanged.connect(status.append)
     with qtbot.waitSignal(window.session.insights_changed, timeout=120_000) as done:
         ask.trigger()
 
@@ -55,6 +57,7 @@ def test_regenerate_with_a_local_model_fills_the_panel_section_by_section(
     assert final is not None and final.engine == "local"
     assert partials and partials[0].tldr  # sections were shown while it wrote
     assert any("writing the insights" in text for text in busy)
+    assert any("writing the insights" in text for text in status)  # the status bar too
     label = window.insights.engine_label.text()
     assert label.startswith(f"Written by {SMOLLM2.name} on this computer")
     assert "every item quotes the transcript" in label
