@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -417,3 +418,46 @@ def test_search_argv_keeps_query_words_in_order(argv: list[str], expected: list[
     from desktop.cli.main import search_argv
 
     assert search_argv(argv) == expected
+
+
+def run_earmark(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The real `earmark` launcher in a fresh process, with no display to open a window on."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *args],
+        capture_output=True, text=True, timeout=60, env=env, cwd=cwd,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["serach", "x"], "earmark: 'serach' is not a command or a file (did you mean "
+         "'search'?); see 'earmark --help'"),
+        (["lsit"], "earmark: 'lsit' is not a command or a file (did you mean 'list'?); "
+         "see 'earmark --help'"),
+        (["frobnicate", "--json"], "earmark: 'frobnicate' is not a command or a file; "
+         "see 'earmark --help'"),
+    ],
+)  # fmt: skip
+def test_a_mistyped_command_is_one_line_and_exit_2_and_opens_nothing(
+    args: list[str], said: str, tmp_path: Path
+) -> None:
+    done = run_earmark(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [said]
+    assert done.stdout == ""
+
+
+def test_a_word_that_names_a_file_here_is_still_a_file(tmp_path: Path) -> None:
+    from desktop.launch import not_a_command
+
+    (tmp_path / "serach").write_text("WEBVTT\n")
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert not_a_command(["serach"]) is None  # the window opens it
+    finally:
+        os.chdir(here)
+    assert not_a_command(["episode.mp3"]) is None and not_a_command([]) is None
