@@ -240,6 +240,15 @@ def probe_stall() -> None:
         idle_max=max(idle), idle_p99=p99(idle), busy_max=max(busy), busy_p99=p99(busy),
         ticks=len(busy), seconds=time.monotonic() - began, segments=segments,
     )  # fmt: skip
+    close(app, win)
+
+
+def close(app, win) -> None:
+    """End as the app does: closing the window pauses the player (whose FFmpeg threads
+    otherwise die with the process: "terminate called without an active exception") and
+    waits for the jobs it started."""
+    win.close()
+    app.processEvents()
 
 
 def loop_gaps(app, limit: float, done) -> list[float]:
@@ -286,7 +295,7 @@ def probe_first_row(path: str) -> None:
         rows = win.transcript.model().rowCount
         painted(app, win.transcript.list_view.viewport(), rows)
         emit(seconds=since_spawn())
-        win.session.shutdown()
+        close(app, win)
         return 0
 
     QApplication.exec = first_row  # the event loop runs in painted() until the row shows
