@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict
-from pathlib import Path
 
 from desktop.cli.output import print_json
 from desktop.core.errors import EarmarkError
 from desktop.core.settings import KEYS, load_settings, parse_value, save_settings, settings_path
-from desktop.core.transcribe import check_model_dir, language_code
+from desktop.core.transcribe import language_code
+from desktop.services.whisper_models import model_setting
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,9 +27,9 @@ def config_cmd(args: argparse.Namespace) -> int:
         if args.action == "set":
             value = parse_value(args.key, args.value)
             if args.key == "model_dir":
-                folder = Path(value).expanduser().resolve()
-                check_model_dir(folder)  # refuse a folder that would fail at transcription
-                value = str(folder)
+                # A listed model's name (downloaded) or a folder, checked now: a choice
+                # that would fail at transcription is refused here.
+                value, _folder = model_setting(value)
             if args.key == "language":
                 value = language_code(value)  # refuse a code Whisper does not know
         setattr(settings, args.key, value)
@@ -45,6 +45,6 @@ def config_cmd(args: argparse.Namespace) -> int:
 
 
 def raise_usage(action: str) -> None:
-    example = "earmark config set model_dir ~/models/whisper-small-ct2"
+    example = "earmark config set model_dir base (or a model folder)"
     what = "KEY VALUE" if action == "set" else "KEY"
     raise EarmarkError(f"'earmark config {action}' needs {what}, e.g. {example}")

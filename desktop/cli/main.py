@@ -132,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     llm.add_arguments(p, json_flag)
 
+    # Whisper models (desktop/cli/model_cmd.py): list, pull, remove, use.
+    from desktop.cli import model_cmd
+
+    p = sub.add_parser("model", help="Whisper models for transcription: list, fetch, switch")
+    model_cmd.add_arguments(p, json_flag)
+
     # Desktop integration (desktop/cli/desktop_cmd.py): install / uninstall.
     from desktop.cli import desktop_cmd
 

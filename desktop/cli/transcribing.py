@@ -20,9 +20,9 @@ from desktop.services.transcription import Progress, TranscriptionResult, transc
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model",
-        metavar="DIR",
-        help="CTranslate2 Whisper model folder (default: $EARMARK_MODEL, then the model_dir "
-        "setting, then the embedded tiny.en)",
+        metavar="NAME|DIR",
+        help="a model from 'earmark model list' or a CTranslate2 Whisper model folder "
+        "(default: $EARMARK_MODEL, then the model_dir setting, then the embedded tiny.en)",
     )
     parser.add_argument("--language", metavar="LANG", help="e.g. en, de (default: detect)")
     parser.add_argument(

@@ -33,6 +33,7 @@ from desktop.services.transcription import (
     file_identity,
     transcribe_media,
 )
+from desktop.services.whisper_models import model_folder
 
 
 def is_transcript_file(path: Path) -> bool:
@@ -98,7 +99,8 @@ def engine_choice(
     options = TranscribeOptions(
         language=language_code(language or settings.language), beam_size=beam, vad_filter=vad
     )
-    return EngineChoice(resolve_model(folder), options)
+    # A listed model's name ("base") is its folder in the data folder (whisper_models).
+    return EngineChoice(resolve_model(model_folder(folder)), options)
 
 
 def known_episode(library: Library, path: Path) -> Episode | None:

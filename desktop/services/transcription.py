@@ -25,6 +25,7 @@ from desktop.core.model import Episode, EpisodeSource, EpisodeStatus
 from desktop.core.store import Library
 from desktop.core.transcribe import TranscribeOptions, Transcriber
 from desktop.services.importing import file_sha256, title_from_path
+from desktop.services.whisper_models import record_speed
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +212,8 @@ def _run(
         _mark_failed(library, episode.id)
         raise
     done = library.update_episode(episode.id, status=EpisodeStatus.DONE)
+    # How fast this model is on this machine, for `earmark model list` and Settings.
+    record_speed(engine.model, duration - start, time.monotonic() - began)
     if on_progress is not None:
         on_progress(_progress(episode.id, duration, start, duration, stored, began))
     return TranscriptionResult(done, resume_from)
@@ -227,9 +230,9 @@ def check_language(engine: Transcriber, language: str | None) -> None:
     refuse that before anything is stored."""
     if language and language != "en" and not engine.multilingual:
         raise ModelError(
-            f"the model {engine.model} transcribes English only, not {language!r}: choose a "
-            "multilingual model (--model DIR or 'earmark config set model_dir DIR'), or "
-            "leave the language unset"
+            f"the model {engine.model} transcribes English only, not {language!r}: fetch a "
+            "multilingual one ('earmark model pull base', then 'earmark model use base' or "
+            "--model base), or leave the language unset"
         )
 
 

@@ -43,11 +43,11 @@ def test_a_folder_without_a_model_is_refused_with_what_is_missing(qtbot, tmp_pat
     page = dialog.transcription
     assert not page.set_model_folder(str(tmp_path))
     assert str(tmp_path) in page.model_note.text()
-    assert page.model_box.currentData() is None  # still the embedded model
+    assert page.model_dir is None  # still the embedded model
     from desktop.core.transcribe import embedded_model_dir
 
     assert page.set_model_folder(str(embedded_model_dir()))
-    assert page.model_box.currentData() == str(embedded_model_dir().resolve())
+    assert page.model_dir == str(embedded_model_dir().resolve())
 
 
 def test_server_without_a_model_name_is_not_saved(qtbot) -> None:

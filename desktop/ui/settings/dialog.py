@@ -52,7 +52,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Settings pages")
-        self.transcription = TranscriptionPage(self.settings, self.tabs)
+        self.transcription = TranscriptionPage(self.settings, self.tabs, self.runner)
         self.insights = InsightsPage(self.settings, self.runner, self.tabs, candidates)
         self.library = LibraryPage(self.tabs)
         self.tabs.addTab(self.transcription, "&Transcription")
@@ -123,7 +123,7 @@ class SettingsDialog(QDialog):
 
     def _may_close(self) -> bool:
         """With downloads running, ask whether to stop them; stop and wait when so."""
-        downloads = self.insights.downloads()
+        downloads = self.transcription.downloads() + self.insights.downloads()
         if not downloads:
             return True
         if self.isVisible() and not self.confirm(
