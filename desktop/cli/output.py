@@ -50,25 +50,26 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
 def episode_table(episodes: list[Episode]) -> str:
     if not episodes:
         return "The library is empty. Add a transcript with: earmark import FILE"
-    rows = [("ID", "DURATION", "SEGMENTS", "STATUS", "TITLE")]
+    rows = [("ID", "DURATION", "SEGMENTS", "STATUS", "LANG", "TITLE")]
     rows += [
         (
             str(e.id),
             short(e.duration) if e.duration is not None else "-",
             str(e.segment_count),
             str(e.status),
+            e.language or "-",
             e.title,
         )
         for e in episodes
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
     return "\n".join(
         "  ".join(
             cell.rjust(w) if i in (0, 1, 2) else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(row[:4], widths, strict=True))
+            for i, (cell, w) in enumerate(zip(row[:5], widths, strict=True))
         )
         + "  "
-        + row[4]
+        + row[5]
         for row in rows
     )
 

@@ -131,17 +131,35 @@ def run(argv: Sequence[str]) -> int:
     return open_window(paths, server)
 
 
-def warm_up_transcription() -> None:
+WARM_UP_WAIT = 60.0  # seconds the process waits at its end for the model still loading
+
+
+def warm_up_transcription() -> threading.Thread:
     """Import the speech stack and load the model (~0.9 s) on a thread while the window is
     built: a file opened now or dropped later starts transcribing sooner, and the ~90 ms
     for which CTranslate2 holds the GIL while loading falls before the first paint, not in
-    the middle of someone using the window."""
+    the middle of someone using the window. The caller joins it before the process ends:
+    CTranslate2's own threads, destroyed mid-load at exit, abort the process ("terminate
+    called without an active exception"), as a window closed in its first second did."""
     from desktop.services.opening import preload
 
-    threading.Thread(target=preload, name="earmark-warm-up", daemon=True).start()
+    thread = threading.Thread(target=preload, name="earmark-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def open_window(paths: list[Path], server: single_instance.InstanceServer | None) -> int:
+    app = QApplication.instance() or make_application()
+    warming = warm_up_transcription()
+    try:
+        return _show_window(app, paths, server)
+    finally:
+        warming.join(WARM_UP_WAIT)
+
+
+def _show_window(
+    app: QApplication, paths: list[Path], server: single_instance.InstanceServer | None
+) -> int:
     from PySide6.QtMultimedia import QAudioOutput
 
     from desktop.ui.first_run import offer_on_first_run
@@ -149,8 +167,6 @@ def open_window(paths: list[Path], server: single_instance.InstanceServer | None
     from desktop.ui.recovery import open_library
     from desktop.ui.session import Session
 
-    app = QApplication.instance() or make_application()
-    warm_up_transcription()
     try:
         library = open_library()  # a damaged file: offers to move it aside, or Quit (None)
     except EarmarkError as exc:

@@ -417,8 +417,13 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self.player.pause()
-        self.session.shutdown()
+        # The transcriber stops after the clip it is decoding (about a second; longer on a
+        # busy machine): wait for it, as a thread still in CTranslate2 aborts the exit.
+        self.session.shutdown(timeout=SHUTDOWN_WAIT)
         super().closeEvent(event)
+
+
+SHUTDOWN_WAIT = 60.0  # seconds; a cap, not the usual wait
 
 
 def sample_path() -> Path:

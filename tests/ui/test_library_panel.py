@@ -210,3 +210,18 @@ def test_progress_bar_is_painted_only_with_progress(panel: LibraryPanel):
     colours_after = {after.pixelColor(x, bottom).name() for x in range(60, 390)}
     assert len(colours_before) == 1  # plain background
     assert len(colours_after) > 1  # track and fill
+
+
+def test_a_row_names_the_episodes_language() -> None:
+    from desktop.ui.library.model import details_text
+
+    def episode(language: str | None) -> Episode:
+        return Episode(
+            id=1, title="Folge 12", source=EpisodeSource.TRANSCRIBED,
+            status=EpisodeStatus.DONE, created="2026-12-07", updated="2026-12-07",
+            duration=754.0, language=language,
+        )  # fmt: skip
+
+    assert details_text(episode("de"), None) == "12:34 · German"
+    assert details_text(episode("ja"), None) == "12:34 · Japanese"
+    assert details_text(episode(None), None) == "12:34"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QLocale, QModelIndex, QPersistentModelIndex, Qt
 
 from desktop.core.model import Episode, EpisodeStatus
 from desktop.core.timecode import short
@@ -50,11 +50,25 @@ def status_text(episode: Episode, progress: Progress | None) -> str:
     return "Unfinished"
 
 
+def language_name(code: str | None) -> str:
+    """'German' for "de", as Qt's locale data names it; the code itself when Qt has no
+    name for it; "" when the language is not known."""
+    if not code:
+        return ""
+    language = QLocale(code).language()
+    if language in (QLocale.Language.C, QLocale.Language.AnyLanguage):
+        return code
+    return QLocale.languageToString(language)
+
+
 def details_parts(episode: Episode, progress: Progress | None) -> tuple[str, str]:
-    """The second line of a row in two parts: duration and status; live progress (or "")."""
+    """The second line of a row in two parts: duration, language and status; live
+    progress (or "")."""
     parts = []
     if episode.duration:
         parts.append(short(episode.duration))
+    if language := language_name(episode.language):
+        parts.append(language)
     if status := status_text(episode, progress):
         parts.append(status)
     return " · ".join(parts), progress.text() if progress is not None else ""
