@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh "[test,llm-tests]"
+scripts/check_pythons.sh  # Python 3.12 and 3.13: resolved, not run here
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/lint-imports
 .venv/bin/ruff check desktop tests bench
