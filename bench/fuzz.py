@@ -34,7 +34,6 @@ from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from desktop.core.importers import FORMATS  # noqa: E402
-from desktop.core.insights.engine import InsightInput  # noqa: E402
 from desktop.core.insights.extractive import ExtractiveEngine  # noqa: E402
 from desktop.core.insights.llm import LLMConfig, OpenAICompatibleEngine  # noqa: E402
 from desktop.core.store import Library  # noqa: E402
@@ -101,12 +100,7 @@ def _round_trip(fmt: str) -> Callable[[Path, ExitStack], tuple[st.SearchStrategy
 def _extractive(folder: Path, _: ExitStack) -> tuple[st.SearchStrategy[Any], Check]:
     engine = ExtractiveEngine()
     # Small documents: the engine costs ~40 ms each (TF-IDF, TextRank, part-of-speech tags).
-    docs = S.documents(text=S.sentences() | S.hostile_text(12, surrogates=True), max_segments=6)
-
-    def check(doc: Any) -> None:
-        T.generate_or_error(engine, InsightInput(doc.episode.title, doc.segments, doc.chapters))
-
-    return docs, check
+    return SI.insight_inputs(6), lambda case: T.generate_or_error(engine, *case)
 
 
 def _llm(folder: Path, stack: ExitStack) -> tuple[st.SearchStrategy[Any], Check]:
@@ -115,11 +109,11 @@ def _llm(folder: Path, stack: ExitStack) -> tuple[st.SearchStrategy[Any], Check]
     engine = OpenAICompatibleEngine(LLMConfig(base_url=server.url, model="fuzz", timeout=5.0))
     source = T.llm_source()
 
-    def check(reply: Any) -> None:
-        server.default = reply
-        T.generate_or_error(engine, source)
+    def check(case: Any) -> None:
+        server.default, answerable = case
+        T.generate_or_error(engine, source, answerable)
 
-    return SI.llm_replies(len(source.segments)), check
+    return SI.llm_cases([s.text for s in source.segments]), check
 
 
 def _payload(folder: Path, _: ExitStack) -> tuple[st.SearchStrategy[Any], Check]:

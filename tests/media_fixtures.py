@@ -231,6 +231,48 @@ def interview_turns(cache_dir: Path) -> list[dict[str, object]]:
     return json.loads((cache_dir / "interview.json").read_text())["turns"]
 
 
+# Speech, then a whisper that Silero VAD hears as speech and Whisper leaves without words,
+# then (past the 30 s a clip may span) more speech: the first clip's words end well before
+# its midpoint.
+TRAILING_WHISPER: list[tuple[str, str | float]] = [
+    ("silence", 0.5),
+    ("en-us", "The quick brown fox jumps over the lazy dog near the river bank."),
+    ("silence", 14.0),
+    ("en+whisper", "The quick brown fox jumps over the lazy dog."),
+    ("silence", 12.0),
+    ("en-us", "Bees do surprisingly well on the roofs of office buildings."),
+    ("silence", 0.5),
+]
+
+
+def speech_then_whisper(cache_dir: Path) -> Path:
+    """A 38 s WAV (mono 16 kHz) made of TRAILING_WHISPER: a first clip whose last stretch
+    of VAD speech (a whisper) gets no words, so its words stop before its midpoint."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    out = cache_dir / "speech-then-whisper.wav"
+    stamp = cache_dir / "speech-then-whisper.key"
+    key = _fingerprint(FIXTURE_VERSION, TRAILING_WHISPER, WORDS_PER_MINUTE, INTERVIEW_RATE)
+    if out.exists() and stamp.exists() and stamp.read_text() == key:
+        return out
+    with tempfile.TemporaryDirectory(dir=cache_dir) as tmp_name:
+        tmp = Path(tmp_name)
+        pieces: list[Path] = []
+        for i, (voice, what) in enumerate(TRAILING_WHISPER):
+            raw, piece = tmp / f"raw{i}.wav", tmp / f"piece{i}.wav"
+            rate = ["-r", str(INTERVIEW_RATE), "-c", "1", "-b", "16"]
+            if voice == "silence":
+                _run(["sox", *rate, "-n", str(piece), "trim", "0", str(what)])
+            else:
+                _run(["espeak-ng", "-v", voice, "-s", str(WORDS_PER_MINUTE), "-w", str(raw), what])
+                _run(["sox", str(raw), *rate, str(piece)])
+            pieces.append(piece)
+        joined = tmp / "joined.wav"
+        _run(["sox", *map(str, pieces), str(joined)])
+        os.replace(joined, out)
+    stamp.write_text(key)
+    return out
+
+
 @dataclass(frozen=True)
 class WholeRun:
     """One uninterrupted transcription: its episode, segments and progress reports."""

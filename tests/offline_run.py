@@ -2,8 +2,12 @@
 
 Run by tests/test_offline.py in a fresh process (inside a network namespace with no way
 out when the machine allows one). A guard on socket.connect refuses, and records, any
-address that is not this machine; at the end the script prints one JSON line with what
-it did and every address it tried to reach.
+address that is not this machine; another on name lookups (socket.getaddrinfo,
+gethostbyname, gethostbyname_ex, gethostbyaddr) records every name looked up and refuses
+any that is not this machine, before a DNS query could leave it (a lookup reveals a name
+even when the connection never follows, and code that swallows the error would hide it).
+At the end the script prints one JSON line with what it did, every address it tried to
+reach, every name it looked up, and the lookups refused.
 
     python tests/offline_run.py MEDIA OUT_DIR [--llm URL MODEL]
 """
@@ -42,6 +46,38 @@ def guarded_connect(self: socket.socket, address: object) -> None:
 
 socket.socket.connect = guarded_connect  # type: ignore[method-assign]
 
+lookups: list[str] = []
+refused_lookups: list[str] = []
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
+
+
+def _is_loopback_name(host: object) -> bool:
+    if host is None:  # a passive (bind) address: no lookup at all
+        return True
+    name = host.decode("idna") if isinstance(host, bytes) else str(host)
+    name = name.strip().rstrip(".").lower()
+    if name in LOOPBACK_NAMES or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _guard_lookup(real):  # type: ignore[no-untyped-def]
+    def lookup(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        lookups.append(f"{real.__name__}({host!r})")
+        if not _is_loopback_name(host):
+            refused_lookups.append(f"{real.__name__}({host!r})")
+            raise socket.gaierror(socket.EAI_NONAME, f"offline guard: refused to look up {host!r}")
+        return real(host, *args, **kwargs)
+
+    return lookup
+
+
+for _name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr"):
+    setattr(socket, _name, _guard_lookup(getattr(socket, _name)))
+
 
 def main() -> int:
     from desktop.core.search import search
@@ -72,6 +108,8 @@ def main() -> int:
                 "hits": len(hits),
                 "exported": str(written),
                 "attempts": attempts,
+                "lookups": lookups,
+                "refused_lookups": refused_lookups,
             }
         )
     )

@@ -18,6 +18,7 @@ from desktop.core.transcribe.clips import (
     planned_clips,
     remaining,
     speech_regions,
+    still_to_do,
     tiling_clips,
 )
 from desktop.core.transcribe.segmenting import (
@@ -53,7 +54,12 @@ def test_resume_skips_exactly_the_stored_clips() -> None:
     clips = clips_from_regions(REGIONS)
     assert remaining(clips, 0.0) == clips
     assert remaining(clips, clips[1].end - 0.3) == clips[2:]
+    # A clip whose words stop early (its last speech got none) is stored all the same.
+    assert remaining(clips, clips[1].start + 0.5) == clips[2:]
     assert remaining(clips, clips[-1].end) == []
+    # Stored times are rounded to 1 ms: an end rounded up past the next clip's start.
+    tiles = [Clip(0.0, 29.2496), Clip(29.2496, 40.0)]
+    assert remaining(tiles, round(29.2496, 3)) == tiles[1:]
 
 
 def words_from(text: str, start: float = 0.0, step: float = 0.4) -> list[Word]:
@@ -115,7 +121,7 @@ def test_blockwise_plan_covers_the_speech_and_resumes_to_the_same_clips(
     covered = sum(max(0.0, min(e, c.end) - max(s, c.start)) for s, e in whole for c in full)
     assert covered >= 0.98 * speech
     for resume_at in (0.0, 30.0, 59.9, 60.0, 61.0, 100.0, 150.0, 170.0):
-        tail = [c for c in full if c.midpoint > resume_at]
+        tail = [c for c in full if still_to_do(c, resume_at)]
         assert list(planned_clips(interview_audio, resume_at, block=60.0)) == tail
 
 

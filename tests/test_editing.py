@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.errors import EarmarkError, NotFoundError
+from desktop.core.errors import ChangedElsewhereError, EarmarkError, NotFoundError
 from desktop.core.exporters import render
 from desktop.core.model import EpisodeSource, EpisodeStatus, Segment, Word
 from desktop.core.search import search
@@ -120,14 +120,25 @@ def test_segment_without_words_stays_without(library: Library, episode: int) -> 
 
 def test_undo_and_redo_restore_text_words_and_flag_exactly(library: Library, episode: int) -> None:
     before, after = edit_segment(library, episode, 1, "We use C++ daily.")
-    undone = restore_segment(library, episode, 1, before)
+    undone = restore_segment(library, episode, 1, before, expected=after)
     assert undone == before
     assert library.segment(episode, 1) == before
     assert [h.segment_idx for h in search(library.conn, "sea")] == [1]
     assert search(library.conn, "C++") == []
-    redone = restore_segment(library, episode, 1, after)
+    redone = restore_segment(library, episode, 1, after, expected=before)
     assert redone == after
     assert search(library.conn, "sea") == []
+
+
+def test_undo_and_redo_never_write_over_a_change_made_since(library: Library, episode: int) -> None:
+    before, after = edit_segment(library, episode, 1, "We use C++ daily.")
+    edit_segment(library, episode, 1, "We use Rust daily.")  # `earmark edit`, say
+    with pytest.raises(ChangedElsewhereError, match=r"^segment 1 was changed elsewhere since"):
+        restore_segment(library, episode, 1, before, expected=after)
+    assert library.segment(episode, 1).text == "We use Rust daily."
+    with pytest.raises(ChangedElsewhereError):
+        restore_segment(library, episode, 1, after, expected=before)
+    assert library.segment(episode, 1).text == "We use Rust daily."
 
 
 def test_same_text_changes_nothing(library: Library, episode: int) -> None:
@@ -162,7 +173,7 @@ def test_rename_speaker_for_the_whole_episode_and_undo(library: Library, episode
     indices = speaker_segments(library, episode, "Maya")
     assert indices == [0, 2]
     assert speaker_segments(library, episode, None) == [3]
-    assert rename_speaker(library, episode, "Maya", "  Maya  Rossi ") == 2
+    assert rename_speaker(library, episode, "Maya", "  Maya  Rossi ") == indices
     assert [s.speaker for s in library.segments(episode)] == [
         "Maya Rossi",
         "Daniel",
@@ -171,17 +182,32 @@ def test_rename_speaker_for_the_whole_episode_and_undo(library: Library, episode
     ]
     assert speakers(library, episode) == [("Maya Rossi", 2), ("Daniel", 1)]
     # Undo: exactly the renamed segments get the old name back.
-    assert set_speaker(library, episode, indices, "Maya") == 2
+    assert set_speaker(library, episode, indices, "Maya", expected="  Maya  Rossi ") == 2
     assert [s.speaker for s in library.segments(episode)] == ["Maya", "Daniel", "Maya", None]
+
+
+def test_undo_of_a_rename_never_writes_over_a_speaker_changed_since(
+    library: Library, episode: int
+) -> None:
+    indices = rename_speaker(library, episode, "Maya", "Maya Rossi")
+    library.set_speaker(episode, [2], "Guest")  # another program, since
+    with pytest.raises(ChangedElsewhereError, match=r"^segment 2 was given another speaker"):
+        set_speaker(library, episode, indices, "Maya", expected="Maya Rossi")
+    assert [s.speaker for s in library.segments(episode)] == [
+        "Maya Rossi",
+        "Daniel",
+        "Guest",
+        None,
+    ]
 
 
 def test_rename_into_an_existing_name_merges_and_undo_separates(
     library: Library, episode: int
 ) -> None:
     indices = speaker_segments(library, episode, "Daniel")
-    assert rename_speaker(library, episode, "Daniel", "Maya") == 1
+    assert rename_speaker(library, episode, "Daniel", "Maya") == indices == [1]
     assert library.speakers(episode) == [("Maya", 3)]
-    set_speaker(library, episode, indices, "Daniel")
+    set_speaker(library, episode, indices, "Daniel", expected="Maya")
     assert [s.speaker for s in library.segments(episode)] == ["Maya", "Daniel", "Maya", None]
 
 
@@ -192,7 +218,7 @@ def test_rename_errors_name_the_problem(library: Library, episode: int) -> None:
         rename_speaker(library, episode, "Maya", "  ")
     with pytest.raises(NotFoundError, match="no episode with id 9"):
         rename_speaker(library, 9, "Maya", "X")
-    assert rename_speaker(library, episode, "Maya", "Maya") == 0
+    assert rename_speaker(library, episode, "Maya", "Maya") == []
 
 
 def test_a_failed_edit_leaves_the_segment_and_index_as_they_were(

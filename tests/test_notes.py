@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.errors import EarmarkError, NotFoundError
+from desktop.core.errors import ChangedElsewhereError, EarmarkError, NotFoundError
 from desktop.core.exporters import render
 from desktop.core.model import EpisodeSource, EpisodeStatus, Segment
 from desktop.core.search import search
@@ -133,8 +133,8 @@ def test_edit_returns_before_and_after_and_search_follows(library: Library, epis
     with pytest.raises(EarmarkError, match="needs some text"):
         edit_note(library, note.id, "  ")
     assert library.note(note.id).text == "walruses are mammals"
-    # Undo of the edit: the old text back.
-    assert restore_note(library, before).text == "penguins are birds"
+    # Undo of the edit: the old text back, over the text the edit left.
+    assert restore_note(library, before, expected=after).text == "penguins are birds"
 
 
 def test_delete_then_restore_brings_the_same_note_back(library: Library, episode: int) -> None:
@@ -144,10 +144,31 @@ def test_delete_then_restore_brings_the_same_note_back(library: Library, episode
     assert deleted == note
     assert notes(library, episode) == [other]
     assert search(library.conn, "keep") == []
-    restored = restore_note(library, deleted)
+    restored = restore_note(library, deleted, expected=None)
     assert restored == note
     assert notes(library, episode) == [note, other]
     assert [h.note_id for h in search(library.conn, "keep")] == [note.id]
+
+
+def test_undo_and_redo_never_write_over_a_note_changed_or_deleted_since(
+    library: Library, episode: int
+) -> None:
+    note = add_note(library, episode, "penguins are birds", at=5.0)
+    before, after = edit_note(library, note.id, "walruses are mammals")
+    edit_note(library, note.id, "seals are mammals")  # `earmark note edit`, say
+    with pytest.raises(ChangedElsewhereError, match=r"^the note “walruses are mammals” was chan"):
+        restore_note(library, before, expected=after)
+    with pytest.raises(ChangedElsewhereError):
+        delete_note(library, note.id, expected=after)  # the undo of adding it
+    assert library.note(note.id).text == "seals are mammals"
+    delete_note(library, note.id)  # `earmark note delete`
+    with pytest.raises(ChangedElsewhereError, match="was deleted elsewhere since"):
+        restore_note(library, after, expected=before)
+    assert notes(library, episode) == []
+    restore_note(library, note, expected=None)  # the undo of deleting it
+    with pytest.raises(ChangedElsewhereError, match="is back already"):
+        restore_note(library, note, expected=None)
+    assert notes(library, episode) == [note]
 
 
 def test_note_hits_come_first_with_time_segment_and_snippet(library: Library, episode: int) -> None:

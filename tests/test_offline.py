@@ -49,6 +49,7 @@ def test_open_transcribe_insights_search_export_without_a_network(tmp_path: Path
     assert result["hits"] >= 1
     assert Path(result["exported"]).read_text(encoding="utf-8").startswith("---\n")
     assert result["attempts"] == []  # nothing even tried to connect anywhere
+    assert result["lookups"] == []  # ...or to look a name up
 
 
 def test_with_a_server_configured_only_that_server_is_contacted(tmp_path: Path) -> None:
@@ -60,5 +61,8 @@ def test_with_a_server_configured_only_that_server_is_contacted(tmp_path: Path) 
     port = int(server.url.rsplit(":", 1)[1].split("/")[0])
     assert result["attempts"], "the configured server was asked"
     assert all(f"'127.0.0.1', {port})" in a for a in result["attempts"]), result["attempts"]
+    # No name but the server's was looked up: no DNS query left the machine.
+    assert result["refused_lookups"] == []
+    assert all("'127.0.0.1'" in name for name in result["lookups"]), result["lookups"]
     assert result["insights_engine"] == "extractive"  # its failure fell back, offline
     assert any("500" in w for w in result["warnings"])

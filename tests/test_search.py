@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -113,48 +116,93 @@ def test_limit_and_offset_page_through_hits(populated) -> None:
     assert search(library.conn, "deep", limit=2, offset=2) == everything[2:]
 
 
+DEEP = {EPISODE_A[0], EPISODE_A[3], EPISODE_B[1]}  # "deep"
+DEEP_LEARNING = {EPISODE_A[0], EPISODE_B[1]}  # "deep" and "learning"
+LEARNING = {EPISODE_A[0], EPISODE_A[2], EPISODE_B[1]}  # "learning"
+
+# What each typed string means to a person: the texts it must find, exactly. FTS5 syntax
+# is never obeyed (a column filter, NEAR's distance, a bare `*`), symbols and wildcards
+# of other languages (`%_%`, SQL) are not words, and text without words finds nothing.
 HOSTILE = [
-    "",
-    "   ",
-    '"',
-    '""',
-    '"deep',
-    "*",
-    "deep*",
-    "-",
-    "--",
-    "- deep",
-    "AND",
-    "OR",
-    "NOT",
-    "deep AND",
-    "OR deep",
-    "deep OR OR learning",
-    "NEAR(deep learning, 2)",
-    "(deep",
-    "deep)",
-    "((()))",
-    "^deep",
-    "deep:learning",
-    "text:deep",
-    "col1 : x",
-    "{deep learning}",
-    "'; DROP TABLE segments; --",
-    "🎉🎉",
-    "deep 🎉",
-    "\x00",
-    "\\",
-    "%_%",
-    "a" * 5000,
+    ("", set()),
+    ("   ", set()),
+    ('"', set()),
+    ('""', set()),
+    ('"deep', DEEP),  # an unclosed quote: the words in it
+    ("*", set()),  # not "everything"
+    ("deep*", DEEP),
+    ("-", set()),
+    ("--", set()),
+    ("- deep", DEEP),  # a lone dash excludes nothing
+    ("AND", {EPISODE_A[2]}),  # a lone operator is the word
+    ("OR", set()),
+    ("NOT", {EPISODE_B[1]}),
+    ("deep AND", set()),  # ...and so is one at either end: "deep" and "and"
+    ("OR deep", set()),
+    # A doubled OR is one OR (the last word is a prefix, stemmed: "learn" too).
+    ("deep OR OR learning", DEEP | LEARNING | {EPISODE_A[1]}),
+    ("deep AND AND learning", DEEP_LEARNING),
+    ("NEAR(deep learning, 2)", DEEP_LEARNING),  # FTS5's NEAR: both words, not "2"
+    ("(deep", DEEP),
+    ("deep)", DEEP),
+    ("((()))", set()),
+    ("^deep", DEEP),  # not "starts with"
+    ("deep:learning", DEEP_LEARNING),
+    ("text:deep", set()),  # not a column filter: the words "text" and "deep"
+    ("col1 : x", set()),
+    ("{deep learning}", DEEP_LEARNING),
+    ("'; DROP TABLE segments; --", set()),
+    ("🎉🎉", set()),
+    ("deep 🎉", DEEP),
+    ("\x00", set()),
+    ("\\", set()),
+    ("%_%", set()),  # not LIKE's "anything"
+    ("a" * 5000, set()),
 ]
 
 
-@pytest.mark.parametrize("query", HOSTILE)
-def test_hostile_queries_never_raise(populated, query: str) -> None:
+@pytest.mark.parametrize(("query", "expected"), HOSTILE)
+def test_hostile_queries_find_what_a_person_means(
+    populated, query: str, expected: set[str]
+) -> None:
     library, _, _ = populated
     hits = search(library.conn, query)
-    assert isinstance(hits, list)
+    assert set(texts(hits)) == expected
+    assert len(hits) == len(expected)  # each row once
+    capped = search(library.conn, query, rank_cap=1)  # the path for very common words
+    assert set(texts(capped)) <= expected and bool(capped) == bool(expected)
     assert library.row_counts()["segments"] == len(EPISODE_A) + len(EPISODE_B)
+
+
+_TOKENIZER = sqlite3.connect(":memory:")
+_TOKENIZER.execute(
+    "CREATE VIRTUAL TABLE tok USING fts5(t, tokenize='porter unicode61 remove_diacritics 2')"
+)
+_TOKENIZER.execute("CREATE VIRTUAL TABLE tok_terms USING fts5vocab(tok, instance)")
+
+
+def index_terms(text: str) -> list[str]:
+    """The terms the library's index makes of `text` (its own tokenizer: case and accents
+    folded, words stemmed)."""
+    with _TOKENIZER:
+        _TOKENIZER.execute("DELETE FROM tok")
+        _TOKENIZER.execute("INSERT INTO tok (t) VALUES (?)", (text,))
+        return [row[0] for row in _TOKENIZER.execute("SELECT term FROM tok_terms")]
+
+
+def assert_means_its_words(query: str, hits: list) -> None:
+    """What any query means at least: text without words finds nothing, and every hit
+    holds one of the query's words (a term of the index that starts with one: the last
+    word is a prefix). A hit holding none means syntax was obeyed (`*`, NEAR, a column
+    filter) where a person typed characters."""
+    words = re.findall(r"[^\W_]+", query)  # "_" joins no word
+    if not words:
+        assert hits == [], query
+        return
+    wanted = {term for word in words for term in index_terms(word)}
+    for hit in hits:
+        terms = index_terms(hit.text)
+        assert any(t.startswith(w) for t in terms for w in wanted), (query, hit.text)
 
 
 def test_emoji_only_query_finds_nothing_rather_than_everything(populated) -> None:
@@ -169,7 +217,7 @@ def test_emoji_only_query_finds_nothing_rather_than_everything(populated) -> Non
 @given(query=st.text(max_size=60))
 def test_any_unicode_string_is_a_valid_query(populated, query: str) -> None:
     library, _, _ = populated
-    search(library.conn, query)
+    assert_means_its_words(query, search(library.conn, query))
 
 
 SYNTAX = st.sampled_from(
@@ -183,8 +231,8 @@ SYNTAX = st.sampled_from(
 @given(parts=st.lists(SYNTAX, max_size=12))
 def test_any_mix_of_fts_syntax_is_a_valid_query(populated, parts: list[str]) -> None:
     library, _, _ = populated
-    search(library.conn, "".join(parts))
-    search(library.conn, " ".join(parts))
+    for query in ("".join(parts), " ".join(parts)):
+        assert_means_its_words(query, search(library.conn, query))
 
 
 def test_common_words_are_ranked_among_the_newest_matches(populated) -> None:
@@ -242,8 +290,10 @@ def test_python_snippet_windows_long_text_and_folds_accents() -> None:
 @given(query=st.text(max_size=40))
 def test_any_string_is_valid_on_the_capped_path_too(populated, query: str) -> None:
     library, a, _ = populated
-    search(library.conn, query, rank_cap=1)
-    search(library.conn, query, episode_id=a, rank_cap=1)
+    assert_means_its_words(query, search(library.conn, query, rank_cap=1))
+    hits = search(library.conn, query, episode_id=a, rank_cap=1)
+    assert_means_its_words(query, hits)
+    assert all(h.episode_id == a for h in hits)
 
 
 # --- what a person means --------------------------------------------------------------------
@@ -361,8 +411,8 @@ def test_any_mix_of_symbols_operators_and_notes_is_a_valid_query(symbols, parts)
     if not library.notes(episode):
         library.add_note(episode, "C++ and zinc, noted", time=1.0)
     for query in ("".join(parts), " ".join(parts)):
-        search(library.conn, query)
-        search(library.conn, query, rank_cap=1, episode_id=episode)
+        assert_means_its_words(query, search(library.conn, query))
+        assert_means_its_words(query, search(library.conn, query, rank_cap=1, episode_id=episode))
 
 
 def test_search_as_you_type_expands_only_a_long_enough_last_word() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core.errors import EarmarkError, ModelError
+from desktop.core.media import decode_audio, probe_media
 from desktop.core.model import EpisodeStatus
 from desktop.core.store import Library
 from desktop.core.transcribe import TranscribeOptions, Transcriber, load_transcriber, resolve_model
@@ -148,6 +149,36 @@ def test_cancel_keeps_what_was_stored_and_resume_completes_it(
     assert final[: len(partial)] == partial
     # Nothing missing, doubled or shifted where it stopped: the same as without a stop.
     assert final == media.uninterrupted(interview, engine).segments
+
+
+def test_resume_after_a_clip_whose_words_stop_early_stores_nothing_twice(
+    library: Library, engine: Transcriber, cache: Path
+) -> None:
+    """The first clip is speech, silence, then a whisper VAD hears and Whisper leaves
+    empty: its words end before its midpoint, and a resume must still skip it."""
+    path = media.speech_then_whisper(cache)
+    audio = decode_audio(path, probe_media(path))
+    first_clip = next(iter(engine.plan(audio, TranscribeOptions())))
+    token = CancelToken()
+
+    def cancel_after_the_first_clip(progress: Progress) -> None:
+        if progress.segments >= 1:
+            token.cancel()
+
+    cancelled = transcribe_media(
+        library, path, lambda: engine, on_progress=cancel_after_the_first_clip, cancel=token
+    )
+    assert cancelled.cancelled
+    partial = library.segments(cancelled.episode.id)
+    # The case: everything stored comes from the first clip, and ends before its midpoint.
+    assert partial and partial[-1].end < first_clip.midpoint < first_clip.end
+    resumed = transcribe_media(library, path, lambda: engine)
+    assert resumed.episode.status is EpisodeStatus.DONE
+    final = library.segments(resumed.episode.id)
+    texts = [s.text for s in final]
+    assert len(texts) == len(set(texts)), texts  # no sentence stored twice
+    assert final[: len(partial)] == partial
+    assert final == media.uninterrupted(path, engine).segments
 
 
 @pytest.mark.parametrize(

@@ -81,7 +81,7 @@ def speaker_list_cmd(args: argparse.Namespace) -> int:
 
 def speaker_rename_cmd(args: argparse.Namespace) -> int:
     with Library.open() as library:
-        count = rename_speaker(library, args.id, args.old, args.new)
+        count = len(rename_speaker(library, args.id, args.old, args.new))
     if args.json:
         print_json({"episode_id": args.id, "old": args.old, "new": args.new, "segments": count})
     else:

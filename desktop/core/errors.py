@@ -13,6 +13,12 @@ class NotFoundError(EarmarkError):
     """An episode (or other record) the user named does not exist."""
 
 
+class ChangedElsewhereError(EarmarkError):
+    """An undo or redo found the row no longer as this program left it: another writer
+    (`earmark edit`, a second window) changed or deleted it since, so nothing was written.
+    The message says what changed ("segment 41 was changed elsewhere since")."""
+
+
 class TranscriptFormatError(EarmarkError):
     """A transcript file could not be read; names the file and, when known, the line."""
 

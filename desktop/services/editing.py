@@ -4,10 +4,13 @@ Every change is one transaction, and the segments' FTS5 index follows through it
 trigger, so a search right after an edit finds the new words and not the old ones.
 
 Undo and redo: edit_segment returns (before, after) as full Segment values (text, words,
-edited flag); restore_segment(library, episode_id, idx, before) undoes the edit exactly and
-restore_segment(..., after) redoes it. For speakers, take
-speaker_segments(library, episode_id, old) before rename_speaker; undo is
-set_speaker(library, episode_id, those indices, old), redo rename_speaker again.
+edited flag); restore_segment(library, episode_id, idx, before, expected=after) undoes the
+edit exactly and restore_segment(..., after, expected=before) redoes it. rename_speaker
+returns the indices it renamed, read in the transaction that renames them; undo is
+set_speaker(library, episode_id, those indices, old, expected=new), redo rename_speaker
+again. An undo or redo writes only when the rows are still what the program left there
+(`expected`): a change made since by someone else (`earmark edit` in a terminal, another
+window) is never overwritten; ChangedElsewhereError says which rows, and nothing is written.
 
 Word timings after an edit: the old words and the new text's tokens (split on whitespace)
 are compared after normalising both (case folded, punctuation and accents dropped) with
@@ -23,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from desktop.core.errors import EarmarkError
+from desktop.core.errors import ChangedElsewhereError, EarmarkError
 from desktop.core.model import Segment, Word
 from desktop.core.store import Library
 from desktop.core.text import clean_line
@@ -63,17 +66,31 @@ def edit_segment(library: Library, episode_id: int, idx: int, text: str) -> tupl
     return before, after
 
 
-def restore_segment(library: Library, episode_id: int, idx: int, segment: Segment) -> Segment:
-    """Write `segment`'s text, words and edited flag back to segment `idx` (undo/redo)."""
+def restore_segment(
+    library: Library, episode_id: int, idx: int, segment: Segment, *, expected: Segment
+) -> Segment:
+    """Write `segment`'s text, words and edited flag back to segment `idx` (undo/redo).
+
+    Only when the stored row still has `expected`'s text and times (what the edit being
+    undone or redone left there); else ChangedElsewhereError, and nothing is written.
+    """
     if not segment.text.strip():
         raise EarmarkError(f"cannot restore segment {idx} of episode {episode_id}: no text")
-    return library.update_segment(episode_id, idx, segment.text, segment.words, segment.edited)
+    with library.transaction():
+        stored = library.segment(episode_id, idx)
+        if (stored.text, stored.start, stored.end) != (expected.text, expected.start, expected.end):
+            raise ChangedElsewhereError(
+                f"segment {idx} was changed elsewhere since (by `earmark edit`?)"
+            )
+        return library.update_segment(episode_id, idx, segment.text, segment.words, segment.edited)
 
 
-def rename_speaker(library: Library, episode_id: int, old: str, new: str) -> int:
-    """Every segment of the episode spoken by `old` is now spoken by `new` (one transaction).
+def rename_speaker(library: Library, episode_id: int, old: str, new: str) -> list[int]:
+    """Every segment of the episode spoken by `old` is now spoken by `new`.
 
-    Returns how many segments changed. Renaming to a name already used merges the two.
+    Returns the indices of the segments renamed, read in the same transaction that renames
+    them (so a write by another process cannot slip in between: an undo gives exactly these
+    rows their old name back). Renaming to a name already used merges the two.
     """
     name = clean_line(new)
     if not name:
@@ -87,8 +104,10 @@ def rename_speaker(library: Library, episode_id: int, old: str, new: str) -> int
                 f"no segment of episode {episode_id} is spoken by {old!r} (speakers: {known})"
             )
         if name == old:
-            return 0
-        return library.rename_speaker(episode_id, old, name)
+            return []
+        indices = library.segments_with_speaker(episode_id, old)
+        library.set_speaker(episode_id, indices, name)
+        return indices
 
 
 def speakers(library: Library, episode_id: int) -> list[tuple[str, int]]:
@@ -104,15 +123,32 @@ def speaker_segments(library: Library, episode_id: int, speaker: str | None) -> 
 
 
 def set_speaker(
-    library: Library, episode_id: int, indices: Iterable[int], speaker: str | None
+    library: Library,
+    episode_id: int,
+    indices: Iterable[int],
+    speaker: str | None,
+    *,
+    expected: str | None,
 ) -> int:
     """Give exactly these segments this speaker (None: no speaker); how many changed.
 
-    The undo of rename_speaker: set_speaker(library, id, indices_before, old).
+    The undo of rename_speaker: set_speaker(library, id, renamed, old, expected=new). Only
+    when every one of those segments is still spoken by `expected` (as stored: spaces
+    tidied); else ChangedElsewhereError naming the rows, and nothing is written.
     """
+    rows = list(indices)
+    want = clean_line(expected) if expected is not None else None
     with library.transaction():
         library.episode(episode_id)
-        return library.set_speaker(episode_id, list(indices), speaker)
+        still = set(library.segments_with_speaker(episode_id, want))
+        changed = [i for i in rows if i not in still]
+        if changed:
+            shown = ", ".join(str(i) for i in changed[:5]) + (", …" if len(changed) > 5 else "")
+            which = f"segment {shown} was" if len(changed) == 1 else f"segments {shown} were"
+            raise ChangedElsewhereError(
+                f"{which} given another speaker elsewhere since (by `earmark speaker rename`?)"
+            )
+        return library.set_speaker(episode_id, rows, speaker)
 
 
 def align_words(words: list[Word] | None, text: str) -> list[Word] | None:

@@ -3,7 +3,10 @@
 Every call writes at once, in one transaction, and the notes' FTS5 index follows (so
 `desktop.core.search.search` finds them). The calls that change a note hand back what an
 undo needs: edit_note returns (before, after), delete_note the deleted note, which
-restore_note writes back under its old id.
+restore_note writes back under its old id. An undo or redo names what it expects to find
+(`expected`: the note as the program left it, or None for a note that must be gone) and
+writes only when the note is still that: a note edited or deleted since by someone else
+(`earmark note`, another window) is never overwritten; ChangedElsewhereError says so.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 
-from desktop.core.errors import EarmarkError, NotFoundError
+from desktop.core.errors import ChangedElsewhereError, EarmarkError, NotFoundError
 from desktop.core.model import Note
 from desktop.core.store import Library
 from desktop.core.text import clean_text
@@ -76,19 +79,59 @@ def edit_note(library: Library, note_id: int, text: str) -> tuple[Note, Note]:
         return before, library.update_note(note_id, body)
 
 
-def delete_note(library: Library, note_id: int) -> Note:
-    """Remove a note; returns it as it was, for restore_note (undo)."""
-    return library.delete_note(note_id)
+def delete_note(library: Library, note_id: int, *, expected: Note | None = None) -> Note:
+    """Remove a note; returns it as it was, for restore_note (undo).
 
-
-def restore_note(library: Library, note: Note) -> Note:
-    """Put a deleted note back exactly as it was (same id), or a note's old text back."""
+    With `expected` (an undo or redo): only when the note is still that note (text, time
+    and segment); else ChangedElsewhereError and nothing is deleted.
+    """
     with library.transaction():
-        try:
-            library.note(note.id)
-        except NotFoundError:
-            return library.restore_note(note)
+        if expected is not None:
+            _check_unchanged(library, expected)
+        return library.delete_note(note_id)
+
+
+def restore_note(library: Library, note: Note, *, expected: Note | None) -> Note:
+    """Put a deleted note back exactly as it was (same id), or a note's old text back.
+
+    `expected` is what the undo or redo should find: None, a note that is gone (it puts a
+    deleted note back); a Note, that note unchanged (it puts its other text back). Anything
+    else found is ChangedElsewhereError, and nothing is written.
+    """
+    with library.transaction():
+        if expected is None:
+            try:
+                library.note(note.id)
+            except NotFoundError:
+                return library.restore_note(note)
+            raise ChangedElsewhereError(
+                f"{_named(note)} is back already: it was restored or added elsewhere since"
+            )
+        _check_unchanged(library, expected)
         return library.update_note(note.id, note.text)
+
+
+def _check_unchanged(library: Library, expected: Note) -> None:
+    try:
+        stored = library.note(expected.id)
+    except NotFoundError:
+        raise ChangedElsewhereError(
+            f"{_named(expected)} was deleted elsewhere since (by `earmark note delete`?)"
+        ) from None
+    if (stored.text, stored.time, stored.segment_idx) != (
+        expected.text,
+        expected.time,
+        expected.segment_idx,
+    ):
+        raise ChangedElsewhereError(
+            f"{_named(expected)} was changed elsewhere since (by `earmark note edit`?)"
+        )
+
+
+def _named(note: Note) -> str:
+    text = " ".join(note.text.split())
+    text = text if len(text) <= 30 else text[:29].rstrip() + "…"
+    return f"the note “{text}”"
 
 
 def _clean(text: str) -> str:

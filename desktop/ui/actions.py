@@ -24,7 +24,7 @@ class ActionSpec:
 SPECS = (
     ActionSpec("open", "&Open…", "Ctrl+O", "open",
                "Open audio, video or a transcript"),
-    ActionSpec("open_sample", "Open the &Sample Episode", None, "sample"),
+    ActionSpec("open_sample", "Open the S&ample Episode", None, "sample"),
     ActionSpec("export", "&Export…", "Ctrl+E", "export",
                "Export as Markdown, SRT, VTT, TXT or JSON"),
     ActionSpec("copy_markdown", "Copy as &Markdown", "Ctrl+Shift+C"),
@@ -48,7 +48,7 @@ SPECS = (
                "Find words in this episode"),
     ActionSpec("search_library", "&Search the Library…", "Ctrl+Shift+F", "find",
                "Search every transcript and note"),
-    ActionSpec("find_next", "Find &Next", "F3"),
+    ActionSpec("find_next", "Find Ne&xt", "F3"),
     ActionSpec("find_previous", "Find Pre&vious", "Shift+F3"),
     ActionSpec("cancel_job", "&Cancel Transcription", None, "cancel"),
     ActionSpec("resume", "&Resume Transcription", None, "resume"),

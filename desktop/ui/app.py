@@ -51,7 +51,17 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
     app.setDesktopFileName("earmark")  # matches packaging/linux/earmark.desktop
     app.setWindowIcon(app_icon())
     apply_theme(app)
+    follow_system_theme(app)
     return app  # type: ignore[return-value]
+
+
+def follow_system_theme(app: QApplication) -> None:
+    """The system switching between light and dark while Earmark runs switches it too
+    (EARMARK_THEME still wins); connected once per application."""
+    if app.property("earmark_follows_theme"):
+        return
+    app.setProperty("earmark_follows_theme", True)
+    QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app))
 
 
 def apply_theme(app: QApplication) -> None:

@@ -7,6 +7,7 @@ only then is the export allowed to overwrite. The last folder is remembered.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
@@ -14,6 +15,9 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from desktop.core.errors import EarmarkError
 from desktop.core.store import Library
 from desktop.services.exporting import export_text, export_to_path, suggested_filename
+
+if TYPE_CHECKING:
+    from desktop.ui.main_window import MainWindow
 
 FILTERS = {
     "md": "Markdown (*.md)",
@@ -83,3 +87,27 @@ def copy_markdown(library: Library, episode_id: int) -> int:
 
 
 __all__ = ["EarmarkError", "copy_markdown", "export_chosen", "export_with_dialog", "save_dialog"]
+
+
+def export_current(window: MainWindow) -> None:
+    """File ▸ Export: the open episode through the save dialog; the result in the status
+    bar, a failure in the banner."""
+    if window.session.current is None:
+        return
+    try:
+        path = export_with_dialog(
+            window, window.session.library, window.session.current.id, window.state
+        )
+    except EarmarkError as exc:
+        window.show_message("error", str(exc))
+        return
+    if path is not None:
+        window.statusBar().showMessage(f"Exported to {path}", 8000)
+
+
+def copy_current(window: MainWindow) -> None:
+    """Edit ▸ Copy as Markdown: the open episode, whole, to the clipboard."""
+    if window.session.current is not None:
+        size = copy_markdown(window.session.library, window.session.current.id)
+        copied = f"Copied the episode as Markdown ({size:,} characters)"
+        window.statusBar().showMessage(copied, 8000)

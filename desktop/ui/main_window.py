@@ -19,13 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
-from desktop.core.errors import EarmarkError
 from desktop.core.model import Episode
 from desktop.core.resources import resources_dir
 from desktop.services.transcription import Progress
 from desktop.ui import dialogs, export
 from desktop.ui.actions import build_actions, build_menus
-from desktop.ui.display import isolated, shown_text
 from desktop.ui.notes.controller import NotesController
 from desktop.ui.panes import build_panes
 from desktop.ui.player.player import Player
@@ -42,6 +40,7 @@ from desktop.ui.state import (
     window_state,
 )
 from desktop.ui.undo import bind_actions, make_stack
+from desktop.ui.window_text import empty_text, read_only_notice, window_title
 
 if TYPE_CHECKING:
     from desktop.ui.banner import MessageBanner
@@ -83,6 +82,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.player = Player(audio_output, self)
         self.reading_position = 0.0  # the player's, or a clicked time without media
+        self._video_height = 0  # the video area's height before it was collapsed
         build_panes(self)
         self.undo_stack = make_stack(self)
         self.notes = NotesController(self, self.undo_stack)
@@ -126,8 +126,8 @@ class MainWindow(QMainWindow):
             "show_insights": self.insights.setVisible,
             "show_video": lambda on: self.video.set_collapsed(not on),
             "settings": self.show_settings,
-            "export": self.export_episode,
-            "copy_markdown": self.copy_markdown,
+            "export": lambda: export.export_current(self),
+            "copy_markdown": lambda: export.copy_current(self),
             "shortcuts": lambda: dialogs.shortcuts_dialog(
                 self, list(self.actions_by_name.values())
             ).exec(),
@@ -171,8 +171,10 @@ class MainWindow(QMainWindow):
         self.player.position_changed.connect(self.transcript.set_position)
         self.player.position_changed.connect(self._remember_position)
         self.player.has_video_changed.connect(self.video.setVisible)
+        self.video.collapsed_changed.connect(self._video_collapsed)
         self.player.error.connect(lambda text: self.show_message("error", text))
         s.jobs_changed.connect(self._update_actions)
+        s.jobs_changed.connect(self._update_empty_text)
         self.apply_settings()
 
     # --- opening ----------------------------------------------------------------------------
@@ -237,6 +239,11 @@ class MainWindow(QMainWindow):
         self._load_media(episode)
         self._offer_resume(episode)
         self._update_actions()
+        self._update_empty_text()
+
+    def _update_empty_text(self) -> None:
+        """What the transcript pane says while it has no rows: what is going on."""
+        self.transcript.set_empty_text(empty_text(self.session))
 
     def _say_if_read_only(self) -> None:
         """Before any edit fails: this library can be read but not changed."""
@@ -279,6 +286,7 @@ class MainWindow(QMainWindow):
 
     def _episode_updated(self, episode: Episode) -> None:
         self.setWindowTitle(window_title(episode))
+        self._update_empty_text()
         if self.player.source_path() != episode.media_path and episode.media_path:
             self._load_media(episode, self.player.position())
 
@@ -297,8 +305,20 @@ class MainWindow(QMainWindow):
         if self.session.current is not None:
             self.session.make_insights(self.session.current.id, engine)
 
+    def _video_collapsed(self, collapsed: bool) -> None:
+        """Collapsed by View → Video or by the area's own header: the transcript gets the
+        room (a splitter keeps a pane's height whatever the pane asks for), View says so."""
+        self.actions_by_name["show_video"].setChecked(not collapsed)
+        video, transcript = self.center_split.sizes()
+        if collapsed:
+            self._video_height = video
+            height = self.video.sizeHint().height()  # the header alone
+        else:
+            height = max(self._video_height, self.video.minimumSizeHint().height())
+        self.center_split.setSizes([height, video + transcript - height])
+
     def show_search(self) -> None:
-        self.left_tabs.show()
+        self.actions_by_name["show_library"].setChecked(True)  # shows the pane; View says so
         self.left_tabs.setCurrentWidget(self.search_pane)
         self.search_pane.focus()
 
@@ -357,26 +377,6 @@ class MainWindow(QMainWindow):
         self.banner.show_message(level, text, action, callback)  # type: ignore[arg-type]
         self.statusBar().showMessage(text, 8000)
 
-    def export_episode(self) -> None:
-        if self.session.current is None:
-            return
-        try:
-            path = export.export_with_dialog(
-                self, self.session.library, self.session.current.id, self.state
-            )
-        except EarmarkError as exc:
-            self.show_message("error", str(exc))
-            return
-        if path is not None:
-            self.statusBar().showMessage(f"Exported to {path}", 8000)
-
-    def copy_markdown(self) -> None:
-        if self.session.current is not None:
-            size = export.copy_markdown(self.session.library, self.session.current.id)
-            self.statusBar().showMessage(
-                f"Copied the episode as Markdown ({size:,} characters)", 8000
-            )
-
     def show_settings(self) -> bool:
         dialog = SettingsDialog(self)
         accepted = dialog.exec() == SettingsDialog.DialogCode.Accepted
@@ -428,14 +428,3 @@ SHUTDOWN_WAIT = 60.0  # seconds; a cap, not the usual wait
 
 def sample_path() -> Path:
     return resources_dir() / "sample" / "nasa-hwhap414-science-in-space.mp3"
-
-
-def window_title(episode: Episode) -> str:
-    return f"{isolated(shown_text(episode.title, 300))} — Earmark"
-
-
-def read_only_notice(path: Path) -> str:
-    return (
-        f"The library {path} is read-only: reading, search and playback work, but notes, "
-        "corrections and new episodes cannot be saved until it is writable."
-    )

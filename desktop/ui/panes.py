@@ -21,12 +21,14 @@ from desktop.ui.transcript.view import TranscriptView
 if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
 
+NO_EPISODE = "Open an episode from the library, or drop a file here."
+
 
 def build_panes(window: MainWindow) -> None:
     """Create the panes as attributes of `window` (tests and handlers reach them there)."""
     window.library_panel = LibraryPanel(window)
     window.transcript = TranscriptView(window)
-    window.transcript.set_empty_text("Open an episode from the library, or drop a file here.")
+    window.transcript.set_empty_text(NO_EPISODE)
     window.insights = InsightsPanel(window)
     window.video = VideoArea(window)
     window.video.hide()

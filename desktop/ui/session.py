@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.errors import EarmarkError
+from desktop.core.errors import ChangedElsewhereError, EarmarkError
 from desktop.core.insights.payload import Insights
 from desktop.core.model import Episode, EpisodeStatus, Note, Segment, Word
 from desktop.core.store import Library
@@ -258,15 +258,25 @@ class Session(QObject):
             self._notes_changed(changed[1].episode_id)
         return changed
 
-    def delete_note(self, note_id: int) -> Note | None:
-        note = self._try(notes_service.delete_note, self.library, note_id)
+    def delete_note(
+        self, note_id: int, expected: Note | None = None, step: str = "done"
+    ) -> Note | None:
+        """Delete a note; an undo or redo names the note it `expected` to find."""
+        note = self._try(
+            partial(notes_service.delete_note, expected=expected), self.library, note_id, step=step
+        )
         if note is not None:
             self._notes_changed(note.episode_id)
+        elif expected is not None:
+            self._notes_changed(expected.episode_id)  # show what the library holds now
         return note
 
-    def restore_note(self, note: Note) -> Note | None:
-        """A deleted note back under its id, or a note's earlier text back (undo, redo)."""
-        restored = self._try(notes_service.restore_note, self.library, note)
+    def restore_note(self, note: Note, expected: Note | None, step: str) -> Note | None:
+        """A deleted note back under its id (`expected` None), or a note's earlier or later
+        text back over `expected` (undo, redo); None when the note changed elsewhere."""
+        restored = self._try(
+            partial(notes_service.restore_note, expected=expected), self.library, note, step=step
+        )
         self._notes_changed(note.episode_id)
         return restored
 
@@ -276,39 +286,84 @@ class Session(QObject):
             self._segments_changed(episode_id, [(idx, changed[1])])
         return changed
 
-    def restore_segment(self, episode_id: int, idx: int, segment: Segment) -> Segment | None:
-        """Write a segment's earlier (undo) or later (redo) value back."""
-        restored = self._try(editing.restore_segment, self.library, episode_id, idx, segment)
+    def restore_segment(
+        self, episode_id: int, idx: int, segment: Segment, expected: Segment, step: str
+    ) -> Segment | None:
+        """Write a segment's earlier (undo) or later (redo) value back, over `expected` (what
+        the step left there); None when the row changed elsewhere since, or is gone."""
+        restored = self._try(
+            partial(editing.restore_segment, expected=expected),
+            self.library,
+            episode_id,
+            idx,
+            segment,
+            step=step,
+        )
         if restored is not None:
             self._segments_changed(episode_id, [(idx, restored)])
+        else:
+            self._refresh_segments(episode_id, [idx])  # show what the library holds now
         return restored
 
     def speaker_segments(self, episode_id: int, speaker: str) -> list[int]:
         return self._try(editing.speaker_segments, self.library, episode_id, speaker) or []
 
-    def rename_speaker(self, episode_id: int, old: str, new: str) -> list[int] | None:
-        """Rename a speaker throughout an episode; the renamed segments' indices (an undo
-        gives them back their old name with set_speaker), or None when nothing changed."""
-        indices = self.speaker_segments(episode_id, old)
-        count = self._try(editing.rename_speaker, self.library, episode_id, old, new)
-        if not count:
+    def rename_speaker(
+        self, episode_id: int, old: str, new: str, step: str = "done"
+    ) -> list[int] | None:
+        """Rename a speaker throughout an episode; the renamed segments' indices, read in
+        the transaction that renamed them (an undo gives exactly those their old name back
+        with set_speaker), or None when nothing changed."""
+        indices = self._try(editing.rename_speaker, self.library, episode_id, old, new, step=step)
+        if not indices:
             return None
         self._speaker_changed(episode_id, indices)
         return indices
 
-    def set_speaker(self, episode_id: int, indices: Sequence[int], speaker: str | None) -> bool:
-        done = self._try(editing.set_speaker, self.library, episode_id, indices, speaker)
+    def set_speaker(
+        self,
+        episode_id: int,
+        indices: Sequence[int],
+        speaker: str | None,
+        expected: str | None,
+        step: str,
+    ) -> bool:
+        """Give these segments `speaker` back, when all are still spoken by `expected`."""
+        done = self._try(
+            partial(editing.set_speaker, expected=expected),
+            self.library,
+            episode_id,
+            indices,
+            speaker,
+            step=step,
+        )
         if done is None:
+            self._refresh_segments(episode_id, indices)
             return False
         self._speaker_changed(episode_id, indices)
         return True
 
-    def _try(self, call: Callable[..., T], *args: object) -> T | None:
+    def _try(self, call: Callable[..., T], *args: object, step: str = "done") -> T | None:
         try:
             return call(*args)
+        except ChangedElsewhereError as exc:
+            # An undo or redo that would overwrite someone else's change: one line.
+            self.message.emit("warning", f"Not {step}: {exc}")
+            return None
         except EarmarkError as exc:
             self.message.emit("error", str(exc))
             return None
+
+    def _refresh_segments(self, episode_id: int, indices: Sequence[int]) -> None:
+        """Show these rows as the library holds them now (another program changed them)."""
+        if not self._is_current(episode_id) or not indices:
+            return
+        wanted = set(indices)
+        try:
+            segments = self.library.segments(episode_id, words=False)
+        except EarmarkError:
+            return
+        self.segments_changed.emit([(i, s) for i, s in enumerate(segments) if i in wanted])
 
     def _notes_changed(self, episode_id: int) -> None:
         if self._is_current(episode_id):

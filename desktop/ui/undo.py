@@ -7,8 +7,14 @@ was, the indices a renamed speaker had) and the episode it belongs to, and calls
 methods, never widgets: undoing an edit of an episode that is no longer open writes the
 library, and the episode shows the restored text when it is opened again.
 
-A step that fails (the episode was deleted meanwhile) says why through the Session's
-message and is dropped from the stack, so Undo moves on to the step before it.
+A step writes only over what the change it undoes (or redoes) left in the library: each
+command hands the Session the value it expects to find. A row or note that another program
+changed since (`earmark edit` in a terminal, a second window) is left alone, and the
+window's banner says so ("Not undone: segment 41 was changed elsewhere since").
+
+A step that fails (the row changed elsewhere, the episode was deleted meanwhile) says why
+through the Session's message and is dropped from the stack, so Undo moves on to the step
+before it.
 """
 
 from __future__ import annotations
@@ -59,10 +65,16 @@ class EditSegmentCommand(SessionCommand):
         self.idx, self.before, self.after = idx, before, after
 
     def apply(self) -> bool:
-        return self.session.restore_segment(self.episode_id, self.idx, self.after) is not None
+        restored = self.session.restore_segment(
+            self.episode_id, self.idx, self.after, self.before, "redone"
+        )
+        return restored is not None
 
     def revert(self) -> bool:
-        return self.session.restore_segment(self.episode_id, self.idx, self.before) is not None
+        restored = self.session.restore_segment(
+            self.episode_id, self.idx, self.before, self.after, "undone"
+        )
+        return restored is not None
 
 
 class RenameSpeakerCommand(SessionCommand):
@@ -73,11 +85,15 @@ class RenameSpeakerCommand(SessionCommand):
         self.old, self.new, self.indices = old, new, list(indices)
 
     def apply(self) -> bool:
-        return self.session.rename_speaker(self.episode_id, self.old, self.new) is not None
+        indices = self.session.rename_speaker(self.episode_id, self.old, self.new, "redone")
+        if indices is None:
+            return False
+        self.indices = indices  # what this redo renamed, read in its own transaction
+        return True
 
     def revert(self) -> bool:
         # Exactly the segments the speaker had: a merge into an existing name is undone too.
-        return self.session.set_speaker(self.episode_id, self.indices, self.old)
+        return self.session.set_speaker(self.episode_id, self.indices, self.old, self.new, "undone")
 
 
 class AddNoteCommand(SessionCommand):
@@ -86,10 +102,10 @@ class AddNoteCommand(SessionCommand):
         self.note = note
 
     def apply(self) -> bool:
-        return self.session.restore_note(self.note) is not None
+        return self.session.restore_note(self.note, None, "redone") is not None
 
     def revert(self) -> bool:
-        return self.session.delete_note(self.note.id) is not None
+        return self.session.delete_note(self.note.id, self.note, "undone") is not None
 
 
 class EditNoteCommand(SessionCommand):
@@ -98,10 +114,10 @@ class EditNoteCommand(SessionCommand):
         self.before, self.after = before, after
 
     def apply(self) -> bool:
-        return self.session.restore_note(self.after) is not None
+        return self.session.restore_note(self.after, self.before, "redone") is not None
 
     def revert(self) -> bool:
-        return self.session.restore_note(self.before) is not None
+        return self.session.restore_note(self.before, self.after, "undone") is not None
 
 
 class DeleteNoteCommand(SessionCommand):
@@ -110,10 +126,10 @@ class DeleteNoteCommand(SessionCommand):
         self.note = note
 
     def apply(self) -> bool:
-        return self.session.delete_note(self.note.id) is not None
+        return self.session.delete_note(self.note.id, self.note, "redone") is not None
 
     def revert(self) -> bool:
-        return self.session.restore_note(self.note) is not None
+        return self.session.restore_note(self.note, None, "undone") is not None
 
 
 def make_stack(parent: QWidget) -> QUndoStack:

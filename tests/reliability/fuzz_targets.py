@@ -23,6 +23,8 @@ from desktop.core.search import MARK_CLOSE, MARK_OPEN, highlight, search
 from desktop.core.store import Library
 from tests.reliability.strategies import HOSTILE_PIECES, collapse
 
+SEARCH_PAGE = 50  # search()'s default limit
+
 SEARCH_WORDS = (
     "the", "deep", "learning", "paper", "notebook", "C++", "AT&T", ".NET", "24/7", "self-play",
     "Montréal",
@@ -85,7 +87,11 @@ def check_search(
         paged = search(library.conn, query, episode_id=episode_id, rank_cap=rank_cap, offset=1)
     except EarmarkError:
         return
-    assert paged == hits[1:] or len(hits) == 50, "paging drops the first hit and nothing else"
+    # The next page starts one hit later: it drops the first hit and nothing else, and when
+    # this page is full it may bring one hit more (the 51st), never more than a page.
+    assert len(hits) <= SEARCH_PAGE and len(paged) <= SEARCH_PAGE
+    assert paged[: len(hits) - 1] == hits[1:], "paging drops the first hit and nothing else"
+    assert len(paged) == max(0, len(hits) - 1) or len(hits) == SEARCH_PAGE, (len(hits), len(paged))
     for hit in hits:
         assert episode_id is None or hit.episode_id == episode_id
         assert hit.snippet.count(MARK_OPEN) == hit.snippet.count(MARK_CLOSE)
@@ -143,13 +149,19 @@ def check_payload(value: object) -> None:
     assert Insights.from_dict(stored) == insights
 
 
-def generate_or_error(engine: object, source: InsightInput) -> None:
-    """engine.generate: a valid payload or InsightError, never anything else."""
+def generate_or_error(engine: object, source: InsightInput, answerable: bool) -> None:
+    """engine.generate: a valid payload or InsightError, never anything else; and for an
+    `answerable` input (a transcript with sentences to take, a well-formed server reply) a
+    payload: an engine that gives up on everything must not pass."""
     try:
         insights = engine.generate(source)  # type: ignore[attr-defined]
-    except InsightError:
+    except InsightError as err:
+        assert not answerable, f"an answerable input failed: {err}"
+        assert str(err).strip(), "the error says what went wrong"
         return
     check_insights(insights, source)
+    if answerable:
+        assert insights.tldr or insights.summary or insights.key_insights or insights.takeaways
 
 
 def populate(library: Library) -> list[int]:

@@ -8,7 +8,11 @@ import json
 
 from hypothesis import strategies as st
 
-from tests.llm_server import Reply, chunk, completion
+from desktop.core.insights.engine import InsightInput
+from desktop.core.model import Segment
+from tests.llm_server import Reply, chunk, completion, payload
+from tests.media_fixtures import SCRIPT
+from tests.reliability import strategies as S
 from tests.reliability.strategies import hostile_text
 
 # -- LLM replies --------------------------------------------------------------------------------
@@ -114,3 +118,51 @@ def llm_replies(segment_count: int) -> st.SearchStrategy[object]:
         ),
         st.lists(event, max_size=6).map(lambda events: Reply(events=[(0.0, e) for e in events])),
     )
+
+
+def good_llm_replies(texts: list[str]) -> st.SearchStrategy[Reply]:
+    """What a working model answers for a transcript of these lines: a valid payload whose
+    items cite real lines with their own words, streamed or not, fenced or not."""
+    ids = st.lists(st.integers(0, len(texts) - 1), min_size=1, max_size=3)
+
+    def reply(cited: list[int], fenced: bool, plain: bool) -> Reply:
+        content = json.dumps(payload(*cited, texts=texts), ensure_ascii=False)
+        made = completion(f"```json\n{content}\n```" if fenced else content)
+        return Reply(body=made.body, plain=True) if plain else made
+
+    return st.builds(reply, ids, st.booleans(), st.booleans())
+
+
+def llm_cases(texts: list[str]) -> st.SearchStrategy[tuple[Reply, bool]]:
+    """(a server reply, whether an engine must make insights from it): any reply (which
+    may be answered with an InsightError) or a good one (which must give a payload)."""
+    return st.one_of(
+        good_llm_replies(texts).map(lambda reply: (reply, True)),
+        llm_replies(len(texts)).map(lambda reply: (reply, False)),
+    )
+
+
+def _spoken_turns(after: float) -> list[Segment]:
+    """The interview of tests/media_fixtures.py, from `after` on: plain sentences, two
+    speakers, enough for any engine to take insights from."""
+    segments, at = [], after
+    for speaker, text in SCRIPT[:10]:
+        length = len(text.split()) * 0.4
+        segments.append(Segment(at, at + length, text, speaker.title()))
+        at += length + 0.5
+    return segments
+
+
+@st.composite
+def insight_inputs(draw: st.DrawFn, max_segments: int = 8) -> tuple[InsightInput, bool]:
+    """(an engine's input, whether it must give insights): a document of hostile or
+    speech-like text, sometimes followed by ten turns of a real interview (then it must)."""
+    text = S.sentences() | S.hostile_text(12, surrogates=True)
+    doc = draw(S.documents(text=text, max_segments=max_segments))
+    segments = list(doc.segments)
+    answerable = draw(st.booleans())
+    if answerable:
+        end = max(s.end for s in segments)
+        segments += _spoken_turns(end + 1.0)
+    source = InsightInput(doc.episode.title, segments, doc.chapters)
+    return source, answerable

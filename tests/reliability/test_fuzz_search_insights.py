@@ -19,7 +19,7 @@ from desktop.core.insights.engine import InsightError, InsightInput
 from desktop.core.insights.extractive import ExtractiveEngine
 from desktop.core.insights.llm import LLMConfig, OpenAICompatibleEngine
 from desktop.core.insights.payload import Insights, PayloadError
-from desktop.core.model import EpisodeDocument, EpisodeSource, EpisodeStatus
+from desktop.core.model import EpisodeSource, EpisodeStatus
 from desktop.core.store import Library
 from tests.llm_server import Reply, ScriptedServer, completion, streamed
 from tests.reliability import strategies as S
@@ -52,10 +52,10 @@ def test_any_query_searches_or_fails_clearly(
 
 
 @S.fuzz_settings(60)
-@given(doc=S.documents(text=S.sentences() | S.hostile_text(12, surrogates=True), max_segments=8))
-def test_extractive_engine_on_any_document(doc: EpisodeDocument) -> None:
-    source = InsightInput(doc.episode.title, doc.segments, doc.chapters)
-    generate_or_error(ExtractiveEngine(), source)
+@given(case=SI.insight_inputs(8))
+def test_extractive_engine_on_any_document(case: tuple[InsightInput, bool]) -> None:
+    source, answerable = case
+    generate_or_error(ExtractiveEngine(), source, answerable)
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +66,25 @@ def server() -> Iterator[ScriptedServer]:
 
 
 @S.fuzz_settings(150)
-@given(reply=SI.llm_replies(6))
-def test_llm_engine_on_any_server_reply(server: ScriptedServer, reply: Reply) -> None:
-    server.default = reply
+@given(case=SI.llm_cases([s.text for s in llm_source().segments]))
+def test_llm_engine_on_any_server_reply(server: ScriptedServer, case: tuple[Reply, bool]) -> None:
+    server.default, answerable = case
     engine = OpenAICompatibleEngine(LLMConfig(base_url=server.url, model="fuzz", timeout=5.0))
-    generate_or_error(engine, llm_source())
+    generate_or_error(engine, llm_source(), answerable)
+
+
+class _GivesUp:
+    """An engine that never makes insights: the checks above must not pass it."""
+
+    def generate(self, source: InsightInput) -> Insights:
+        raise InsightError("no insights today")
+
+
+def test_an_engine_that_always_fails_does_not_pass_the_checks() -> None:
+    source = llm_source()
+    generate_or_error(_GivesUp(), source, answerable=False)  # a failure may be the answer...
+    with pytest.raises(AssertionError, match="an answerable input failed"):
+        generate_or_error(_GivesUp(), source, answerable=True)  # ...but not to every input
 
 
 @S.fuzz_settings(300)

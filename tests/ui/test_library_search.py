@@ -40,10 +40,37 @@ def test_results_as_you_type_and_a_result_opens_its_moment(qtbot, make_window) -
 
 def test_the_episode_filter_and_no_results(qtbot, make_window) -> None:
     window = make_window()
-    window.open_paths([CORPUS_VTT])
-    qtbot.waitUntil(lambda: window.library_panel.model.rowCount() == 1, timeout=30_000)
+    window.open_paths([CORPUS_VTT, DATA / "importers" / "9EN_HoEk3KY.srt"])
+    qtbot.waitUntil(lambda: window.library_panel.model.rowCount() == 2, timeout=30_000)
     pane = window.search_pane
-    assert pane.scope.count() == 2  # all episodes, and the one
+    assert pane.scope.count() == 3  # all episodes, and each one
+
+    def results() -> list:
+        qtbot.waitUntil(pane.idle, timeout=10_000)
+        return [
+            pane.model.index(r).data(ResultsModel.HitRole) for r in range(pane.model.rowCount())
+        ]
+
+    pane.edit.setText("self play")
+    pane.search_now()
+    everywhere = results()
+    assert {h.episode_id for h in everywhere} == {1, 2}
+    # Choosing one episode in the box searches that episode only, at once.
+    pane.scope.setCurrentIndex(pane.scope.findData(2))
+    assert pane.scope.currentText() == window.session.library.episode(2).title
+    only = results()
+    assert only and {h.episode_id for h in only} == {2}
+    assert {(h.segment_idx, h.text) for h in only} == {
+        (h.segment_idx, h.text) for h in everywhere if h.episode_id == 2
+    }
+    assert pane.status.text() == f"{len(only)} results"
+    # The choice stays when the library list is reloaded (a transcription adds an episode).
+    window.reload_library()
+    assert pane.scope.currentData() == 2
+    pane.edit.setText("self play")
+    pane.search_now()
+    assert {h.episode_id for h in results()} == {2}
+
     pane.edit.setText("zzzqqxj")
     pane.search_now()
     qtbot.waitUntil(pane.idle, timeout=10_000)

@@ -9,10 +9,12 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent, QHelpEvent
 from PySide6.QtWidgets import QApplication, QMenu, QToolTip
 
+from desktop.cli.main import main
 from desktop.core.model import EpisodeSource, EpisodeStatus, Segment
 from desktop.core.search import search
 from desktop.core.store import Library
 from desktop.core.timecode import hms, short
+from desktop.services import editing
 from desktop.services.exporting import export_text
 from desktop.ui.insights.items import NoteWidget
 from desktop.ui.notes.dialogs import NoteDialog, RenameSpeakerDialog
@@ -155,9 +157,13 @@ def test_notes_and_a_correction_persist_are_searchable_and_exported(
     qtbot.mouseClick(first.edit_button, Qt.MouseButton.LeftButton)
     assert note_dialog(window).editor.toPlainText() == "Remember the reward"
     write_note(qtbot, window, "Remember the reward signal")
-    throwaway = next(w for w in window.insights.note_widgets() if w.note.text == "Throwaway")
+    assert sorted(w.texts() for w in window.insights.note_widgets()) == [
+        ["Remember the reward signal"],
+        ["Throwaway"],
+    ]
+    throwaway = next(w for w in window.insights.note_widgets() if w.texts() == ["Throwaway"])
     qtbot.mouseClick(throwaway.delete_button, Qt.MouseButton.LeftButton)
-    assert [w.note.text for w in window.insights.note_widgets()] == ["Remember the reward signal"]
+    assert [w.texts() for w in window.insights.note_widgets()] == [["Remember the reward signal"]]
     assert model.data(model.index(other_row, 0), model.NotesRole) == []
 
     # A correction in place: the row changes at once and is marked edited.
@@ -171,7 +177,7 @@ def test_notes_and_a_correction_persist_are_searchable_and_exported(
     again = make_window(library_path)
     roomy(qtbot, again)
     assert again.session.open_episode(episode_id)
-    assert [w.note.text for w in again.insights.note_widgets()] == ["Remember the reward signal"]
+    assert [w.texts() for w in again.insights.note_widgets()] == [["Remember the reward signal"]]
     stored = model_of(again).segment(row)
     assert stored.text == "Zanzibarian gradients are surprisingly effective" and stored.edited
     hits = search(again.session.library.conn, "Zanzibarian")
@@ -202,10 +208,13 @@ def test_undo_and_redo_of_notes(qtbot, make_window) -> None:
 
     window.notes.edit_note(note.id)
     write_note(qtbot, window, "Second thought")
+    assert [w.texts() for w in window.insights.note_widgets()] == [["Second thought"]]
     undo.trigger()
     assert [n.text for n in model_of(window).notes()] == ["First thought"]
+    assert [w.texts() for w in window.insights.note_widgets()] == [["First thought"]]
     redo.trigger()
     assert [n.text for n in model_of(window).notes()] == ["Second thought"]
+    assert [w.texts() for w in window.insights.note_widgets()] == [["Second thought"]]
 
     window.notes.delete_note(note.id)
     assert model_of(window).notes() == []
@@ -425,3 +434,140 @@ def test_word_highlight_follows_the_words_an_edit_kept(qtbot, make_window, sampl
     ranges = word_ranges(model.segment(row).text, kept)
     start, end = ranges[word]
     assert model.segment(row).text[start:end] == last.text.strip()
+
+
+# --- undo never overwrites what another program wrote since ----------------------------------
+
+
+def cli(*argv: str) -> None:
+    """`earmark ...` in a terminal beside the window (same library, its own connection)."""
+    assert main(list(argv)) == 0
+
+
+def test_undo_and_redo_leave_a_change_made_elsewhere_alone(
+    qtbot, make_window, earmark_home: Path
+) -> None:
+    earmark_home.mkdir(parents=True, exist_ok=True)
+    window = make_window(earmark_home / "library.sqlite3")  # the library `earmark` opens
+    episode_id = open_corpus(qtbot, window)
+    library, model = window.session.library, model_of(window)
+    undo, redo = window.actions_by_name["undo"], window.actions_by_name["redo"]
+    row = 41
+    original = model.segment(row).text
+
+    # The window corrects a row; then the same row is corrected with `earmark edit`.
+    correct(qtbot, window, row, "What the window wrote")
+    cli("edit", str(episode_id), "--segment", str(row), "--text", "What the terminal wrote")
+    undo.trigger()
+    assert library.segment(episode_id, row).text == "What the terminal wrote"
+    assert window.banner.text() == (
+        f"Not undone: segment {row} was changed elsewhere since (by `earmark edit`?)"
+    )
+    assert model.segment(row).text == "What the terminal wrote"  # the row shows the library
+    # The step is gone: nothing left to undo or redo that could write over it later.
+    assert not undo.isEnabled() and not redo.isEnabled()
+    assert original != "What the terminal wrote"
+
+    # Redo too: undone in the window, then corrected in the terminal.
+    other_row = 42
+    correct(qtbot, window, other_row, "A window correction")
+    undo.trigger()
+    cli("edit", str(episode_id), "--segment", str(other_row), "--text", "Terminal again")
+    redo.trigger()
+    assert library.segment(episode_id, other_row).text == "Terminal again"
+    assert window.banner.text().startswith(f"Not redone: segment {other_row} was changed")
+    assert not redo.isEnabled()
+
+    # A note edited in the window, then in the terminal: undo keeps the terminal's text.
+    window.seek(30.0)
+    press_n(qtbot, window)
+    write_note(qtbot, window, "First thought")
+    [note] = model.notes()
+    window.notes.edit_note(note.id)
+    write_note(qtbot, window, "Second thought")
+    cli("note", "edit", str(note.id), "Third", "thought")
+    window.banner.hide()
+    undo.trigger()
+    assert library.note(note.id).text == "Third thought"
+    assert window.banner.text() == (
+        "Not undone: the note “Second thought” was changed elsewhere since "
+        "(by `earmark note edit`?)"
+    )
+    assert [n.text for n in model.notes()] == ["Third thought"]
+    assert [w.texts() for w in window.insights.note_widgets()] == [["Third thought"]]
+
+    # A note added in the window, edited in the terminal: undoing the add keeps it...
+    undo.trigger()  # the Add Note step, below the dropped Edit Note one
+    assert [n.text for n in library.notes(episode_id)] == ["Third thought"]
+    assert window.banner.text().startswith("Not undone: the note “First thought” was changed")
+    assert not undo.isEnabled()
+
+    # ...and a note deleted in the terminal is not brought back by a redo of its edit.
+    window.notes.edit_note(note.id)
+    write_note(qtbot, window, "Fourth thought")
+    undo.trigger()
+    assert library.note(note.id).text == "Third thought"
+    cli("note", "delete", str(note.id))
+    redo.trigger()
+    assert library.notes(episode_id) == []
+    assert window.banner.text().startswith("Not redone: the note “Third thought” was deleted")
+    assert model.notes() == [] and window.insights.note_widgets() == []
+
+
+def test_undo_of_a_rename_leaves_a_speaker_renamed_elsewhere_alone(
+    qtbot, make_window, earmark_home: Path
+) -> None:
+    earmark_home.mkdir(parents=True, exist_ok=True)
+    window = make_window(earmark_home / "library.sqlite3")
+    episode_id = open_corpus(qtbot, window)
+    library = window.session.library
+    window.notes.rename_speaker(speaker_row(window, "Speaker 2"))
+    qtbot.keyClicks(window.notes.dialog.name_edit, "Ilya")
+    qtbot.mouseClick(window.notes.dialog.rename_button, Qt.MouseButton.LeftButton)
+    cli("speaker", "rename", str(episode_id), "Ilya", "Ilya Sutskever")
+    window.actions_by_name["undo"].trigger()
+    assert "Speaker 2" not in {s.speaker for s in library.segments(episode_id, words=False)}
+    assert window.banner.text().startswith("Not undone: segments ")
+    assert window.banner.text().endswith(
+        "were given another speaker elsewhere since (by `earmark speaker rename`?)"
+    )
+    model = model_of(window)
+    assert [model.segment(r).speaker for r in range(model.rowCount())] == [
+        s.speaker for s in library.segments(episode_id, words=False)
+    ]
+
+
+def test_a_rename_and_its_undo_cover_exactly_the_rows_it_renamed(
+    qtbot, make_window, monkeypatch
+) -> None:
+    """Another program gives a row to the speaker just before the rename writes (where the
+    window used to read which rows the speaker had): that row is renamed too, so its undo
+    must give it back as well."""
+    window = make_window()
+    episode_id = open_corpus(qtbot, window)
+    library = window.session.library
+    moved = speaker_row(window, "Speaker 1")
+    rename = editing.rename_speaker
+
+    def another_writer_first(*args):
+        with Library.open(library.path) as other:
+            other.set_speaker(episode_id, [moved], "Speaker 2")
+        return rename(*args)
+
+    monkeypatch.setattr(editing, "rename_speaker", another_writer_first)
+    window.notes.rename_speaker(speaker_row(window, "Speaker 2"))
+    qtbot.keyClicks(window.notes.dialog.name_edit, "Ilya")
+    qtbot.mouseClick(window.notes.dialog.rename_button, Qt.MouseButton.LeftButton)
+    monkeypatch.setattr(editing, "rename_speaker", rename)
+    renamed = [s.speaker for s in library.segments(episode_id, words=False)]
+    assert renamed[moved] == "Ilya"
+    [step] = [window.undo_stack.command(i) for i in range(window.undo_stack.count())]
+    assert step.indices == [i for i, s in enumerate(renamed) if s == "Ilya"]
+    model = model_of(window)
+    assert [model.segment(r).speaker for r in range(model.rowCount())] == renamed
+
+    window.actions_by_name["undo"].trigger()
+    restored = [s.speaker for s in library.segments(episode_id, words=False)]
+    assert "Ilya" not in restored
+    assert restored[moved] == "Speaker 2"  # as the other program left it before the rename
+    assert [model.segment(r).speaker for r in range(model.rowCount())] == restored

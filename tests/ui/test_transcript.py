@@ -63,6 +63,16 @@ def laid_out(view: TranscriptView) -> bool:
     return view.list_view.visualRect(last).isValid()
 
 
+def settle(qtbot, view: TranscriptView) -> None:
+    """Run now the layout the view has scheduled, if any, and wait until it has finished
+    and the view has put the reader's place back. A later change could only come from a
+    layout scheduled after this, which nothing does: so an assert that nothing moved, made
+    after this, cannot pass merely because the move was late (as after a sleep)."""
+    qtbot.waitUntil(lambda: laid_out(view))
+    view.list_view.executeDelayedItemsLayout()  # a relayout still pending happens now
+    qtbot.waitUntil(view.settled)
+
+
 def row_visible(view: TranscriptView, row: int) -> bool:
     rect = view.list_view.visualRect(view.model().index(row, 0))
     return rect.isValid() and rect.intersects(view.list_view.viewport().rect())
@@ -212,8 +222,7 @@ def test_append_keeps_the_readers_place(
     inserted: list[tuple[int, int]] = []
     view.model().rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
     view.append_segments(real_segments[600:])
-    qtbot.waitUntil(lambda: laid_out(view))
-    qtbot.wait(50)
+    settle(qtbot, view)
     assert inserted == [(600, len(real_segments) - 1)]
     assert bar.value() == value
     assert top_row(view) == top
@@ -232,8 +241,8 @@ def test_resizing_keeps_the_row_being_read_at_the_top(
     index = view.model().index(top, 0)
     wide = view.list_view.visualRect(index).width()
     view.resize(330, 400)  # rows rewrap and grow taller above the one being read
-    qtbot.waitUntil(lambda: laid_out(view) and view.list_view.visualRect(index).width() < wide)
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: view.list_view.visualRect(index).width() < wide)
+    settle(qtbot, view)
     assert top_row(view) == top
 
 
@@ -269,8 +278,10 @@ def test_playhead_ticks_repaint_without_laying_rows_out_again(
     view.list_view.layout_updated.connect(lambda: heights.append(0))
     for row in range(100, 110):
         view.set_position(real_segments[row].start + 0.01)
-        qtbot.wait(5)
-    # QListView would discard its layout on each dataChanged; a tick must not cause that.
+        QApplication.processEvents()  # a repaint between ticks, as in playback
+    # QListView would discard its layout on each dataChanged (a delayed relayout, which
+    # runs here and now if one was scheduled); a tick must not cause that.
+    view.list_view.executeDelayedItemsLayout()
     assert laid_out(view)
     assert heights == []
     assert row_visible(view, 109)
@@ -332,7 +343,7 @@ def test_scrolls_the_view_makes_itself_keep_following(
     qtbot.waitUntil(lambda: laid_out(view))
     target = real_segments[500]
     view.scroll_to_time(target.start + 0.01)
-    qtbot.wait(20)
+    settle(qtbot, view)
     assert view.list_view.currentIndex().row() == 500
     assert row_visible(view, 500)
     assert view.is_following()
@@ -389,10 +400,10 @@ def test_fifty_thousand_rows_load_in_batches(
     rows = [real_segments[i % len(real_segments)] for i in range(count)]
     segments = [Segment(i * 2.0, i * 2.0 + 1.5, s.text, s.speaker) for i, s in enumerate(rows)]
     view.set_segments(segments)
-    qtbot.wait(50)  # the first batches are laid out; the rest follow between events
+    # The first batches are laid out; the rest follow between events.
+    qtbot.waitUntil(lambda: row_visible(view, 0))
     assert view.list_view.layoutMode() == QListView.LayoutMode.Batched
     assert view.model().rowCount() == count
-    assert row_visible(view, 0)
     view.set_position(10.0)
     assert view.model().current_row() == 5
 

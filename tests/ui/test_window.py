@@ -157,10 +157,32 @@ def test_transcription_adds_rows_live_then_insights(qtbot, make_window) -> None:
     window = make_window()
     inserts: list[int] = []
     window.transcript.model().rowsInserted.connect(lambda _p, first, last: inserts.append(last))
+    # What the empty transcript pane says the moment the new episode is shown, before rows.
+    shown: list[tuple[int, int, str]] = []
+    window.session.episode_loaded.connect(
+        lambda loaded: shown.append(
+            (
+                loaded.episode.id,
+                window.transcript.model().rowCount(),
+                window.transcript.list_view.empty_text,
+            )
+        )
+    )
     window.open_paths([sample_path()])
+    # Reading the audio and loading the model: no episode yet, and the pane says so.
+    assert window.transcript.list_view.empty_text == (
+        f"Opening “{sample_path().name}”: reading the audio and loading the model…"
+    )
     qtbot.waitUntil(lambda: window.job_status.isVisible(), timeout=30_000)
     qtbot.waitUntil(lambda: window.transcript.model().rowCount() > 0, timeout=60_000)
     assert window.session.transcription_job() is not None  # rows came while it ran
+    episode_id = window.session.current.id
+    assert shown[0] == (
+        episode_id,
+        0,
+        "Transcribing… the first lines appear in a few seconds.",
+    )
+    assert window.library_panel.model.current_id == episode_id  # that very episode is selected
     assert "Transcribing" in window.job_status.label.text()
     assert window.library_panel.model.rowCount() == 1
     texts = wait_for_insights(qtbot, window, timeout=120_000)

@@ -8,7 +8,9 @@ word matches as a prefix so results appear while typing.
 What FTS5 would misread does what a person means:
 
 - `AND`, `OR` and `NOT` are operators only between two words; alone, first or last they
-  are the words "and", "or" and "not" (matched whole, not as a prefix).
+  are the words "and", "or" and "not" (matched whole, not as a prefix). The same operator
+  typed twice (`deep OR OR learning`) is one.
+- FTS5's `NEAR(a b, 2)` finds its words; the distance is not a word to look for.
 - A query made only of exclusions (`-self`) searches its words: there is nothing to
   exclude them from.
 - A term with symbols that the tokenizer drops (`C++`, `C#`, `AT&T`, `$100`, `.NET`,
@@ -31,6 +33,7 @@ MARK_OPEN = "\x02"
 MARK_CLOSE = "\x03"
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_NEAR_DISTANCE = re.compile(r"\b(NEAR\([^()\"]*?),\s*\d+\s*\)", re.IGNORECASE)
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 _OPERATORS = {"OR": "OR", "|": "OR", "AND": "AND", "&": "AND", "+": "AND", "NOT": "NOT"}
 # Punctuation that is never significant inside a search term: quotes, dashes, sentence
@@ -123,7 +126,13 @@ def parse_query(text: str, min_prefix: int = 1) -> ParsedQuery | None:
     ten times a word)."""
     # clean_text: `earmark search` gets argv bytes that are not UTF-8 as lone surrogates,
     # which sqlite3 cannot bind (a term with symbols carries its text into a pattern).
-    tokens = [_Token(m.group(1), m.group(2)) for m in _TOKEN.finditer(clean_text(text))]
+    tokens = [_Token(m.group(1), m.group(2)) for m in _TOKEN.finditer(_unquoted_sub(text))]
+    # An operator typed twice in a row is one (`deep OR OR learning`).
+    tokens = [
+        token
+        for i, token in enumerate(tokens)
+        if not (token.operator and i and tokens[i - 1].bare == token.bare)
+    ]
 
     def is_term(i: int) -> bool:
         return 0 <= i < len(tokens) and tokens[i].operator is None and bool(tokens[i].words())
@@ -151,6 +160,14 @@ def parse_query(text: str, min_prefix: int = 1) -> ParsedQuery | None:
         items = [item if isinstance(item, str) else (item[0], False, item[2]) for item in items]
 
     return _assemble(items, min_prefix)
+
+
+def _unquoted_sub(text: str) -> str:
+    """`text` cleaned, with NEAR's distance (`NEAR(a b, 2)`) left out where it is not
+    inside a quoted phrase."""
+    parts = clean_text(text).split('"')
+    parts[::2] = [_NEAR_DISTANCE.sub(r"\1)", part) for part in parts[::2]]
+    return '"'.join(parts)
 
 
 def _assemble(

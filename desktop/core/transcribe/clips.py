@@ -2,8 +2,8 @@
 
 Independent clips make a resumed transcription identical to an uninterrupted one: the
 plan depends only on the decoded audio, so after a crash the same clips come out again,
-and the clips already stored are simply skipped. With VAD, clips are cut in silences, so
-no word is split between two clips.
+and the clips already stored are simply skipped (`still_to_do`). With VAD, clips are cut
+in silences, so no word is split between two clips.
 
 VAD runs in fixed five-minute blocks (with 30 s of context on each side) as the plan is
 consumed, so the first clip is ready after one block rather than after the whole
@@ -25,6 +25,9 @@ SAMPLE_RATE = 16000
 MAX_CLIP_SECONDS = 30.0
 VAD_BLOCK_SECONDS = 300.0
 VAD_CONTEXT_SECONDS = 30.0  # > the longest VAD region, so no owned region is cut off
+# Stored times are rounded to the millisecond, so the last stored end may lie up to half a
+# millisecond past the end of its clip, and so past the start of the next clip.
+STORED_TIME_STEP = 0.001
 
 
 Region = tuple[float, float]  # (start, end) of speech, seconds in the episode
@@ -123,7 +126,7 @@ def planned_clips(
         regions = [(max(start, carry), end) for start, end in owned if end > carry]
         carry = _carry(owned, k, block)
         for clip in clips_from_regions(regions):
-            if clip.midpoint > resume_at:
+            if still_to_do(clip, resume_at):
                 yield clip
 
 
@@ -142,7 +145,20 @@ def _carry(owned: list[tuple[float, float]], k: int, block: float) -> float:
     return max((end for _, end in owned), default=k * block)
 
 
+def still_to_do(clip: Clip, resume_at: float) -> bool:
+    """Whether a resumed run must still transcribe `clip`, `resume_at` being the end of the
+    last stored segment.
+
+    Clips are stored whole (one transaction each) and in order, and a clip's segments lie
+    inside it; so the clip that holds the last stored segment, and every clip before it,
+    started before `resume_at`, and every later clip starts at or after that clip's end.
+    That holds however early in its clip the last word ends: a clip whose last stretch of
+    speech got no words (a whisper, a cough) is not decoded again, which would store its
+    words twice.
+    """
+    return clip.start > resume_at - STORED_TIME_STEP
+
+
 def remaining(clips: list[Clip], resume_at: float) -> list[Clip]:
-    """Clips not yet stored: a stored clip's segments end near its end, so a clip whose
-    midpoint lies after the last stored end is still to do."""
-    return [clip for clip in clips if clip.midpoint > resume_at]
+    """The clips not yet stored (see still_to_do)."""
+    return [clip for clip in clips if still_to_do(clip, resume_at)]

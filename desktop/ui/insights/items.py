@@ -229,7 +229,12 @@ class NoteWidget(QFrame):
         return button
 
     def texts(self) -> list[str]:
-        return [self.note.text]
+        """What the widget shows of the note (its label), not the stored note."""
+        return [
+            label.text()
+            for label in self.findChildren(QLabel)
+            if label.text() and not label.isHidden()
+        ]
 
 
 class Section(QWidget):

@@ -221,7 +221,10 @@ class NotesController(QObject):
         # Read before the step: a step that fails is dropped (and deleted) by the stack.
         episode_id = command.episode_id if isinstance(command, SessionCommand) else None
         text = command.text() if command is not None else ""
+        count = self.stack.count()
         move()
+        if self.stack.count() < count:
+            done = f"Not {done.lower()}"  # the step failed; the banner says why
         # A step in an episode that is not open changes nothing in view: say where it was.
         current = self.session.current
         if episode_id is not None and (current is None or current.id != episode_id):

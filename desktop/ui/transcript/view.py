@@ -201,6 +201,15 @@ class TranscriptView(QWidget):
         if changed:
             self.following_changed.emit(on)
 
+    def settled(self) -> bool:
+        """Nothing left that moves the rows or the scroll position by itself: the last row
+        is laid out, and no reader's place or scroll waits for a later layout batch (tests
+        wait for this, after running any delayed layout, rather than sleep)."""
+        count = self._model.rowCount()
+        last = self._model.index(count - 1, 0)
+        laid_out = count == 0 or self.list_view.visualRect(last).isValid()
+        return laid_out and self._anchor is None and self._pending_scroll is None
+
     def set_empty_text(self, text: str) -> None:
         """Shown in place of rows when there are none ("No transcript yet")."""
         self.list_view.empty_text = text
