@@ -33,8 +33,9 @@ def test_regenerate_with_a_local_model_fills_the_panel_section_by_section(
     with Library.open(path) as library:
         episode = library.create_episode("Early Days of Ethereum", EpisodeSource.IMPORTED)
         segments = load_transcript(DATA / "importers" / "ethereum_ep010_excerpt.md").segments
-        library.append_segments(episode.id, segments[:4])
+        library.append_segments(episode.id, segments[:3])
         library.update_episode(episode.id, status=EpisodeStatus.DONE)
+    # 2,048 tokens of context: the reply gets a third of it, the prompt the rest.
     save_settings(Settings(llm_model_file=str(SMOLLM2), llm_context_tokens=2048))
     window = make_window(path)
     assert window.session.open_episode(episode.id)
