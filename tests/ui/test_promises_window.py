@@ -11,6 +11,7 @@ import fcntl
 import os
 import pty
 import re
+import select
 import struct
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QPalette, QStyleHints
+from PySide6.QtGui import QGuiApplication, QKeySequence, QPalette, QStyleHints
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QTableWidget, QWidget
 
 from desktop.core.insights.payload import Insights
@@ -36,6 +37,7 @@ NO_MODIFIER = Qt.KeyboardModifier.NoModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
 ALT = Qt.KeyboardModifier.AltModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
+NATIVE = QKeySequence.SequenceFormat.NativeText
 PLACEHOLDER_TLDR = "Stored before the test: anything made by Ctrl+R differs."
 # README's key table, every key it lists (F1: "every shortcut").
 README_KEYS = (
@@ -180,9 +182,9 @@ def test_f1_lists_every_shortcut(qtbot, make_window) -> None:
     title, rows = modal_from(qtbot, lambda: press(qtbot, window, Qt.Key.Key_F1), look)
     assert title == "Keyboard Shortcuts"
     listed = {keys for _text, keys in rows}
-    assert set(README_KEYS) <= listed
+    assert {QKeySequence(k).toString(NATIVE) for k in README_KEYS} <= listed
     bound = {
-        (a.text().replace("&", "").rstrip("…"), a.shortcut().toString())
+        (a.text().replace("&", "").rstrip("…"), a.shortcut().toString(NATIVE))
         for a in window.actions_by_name.values()
         if not a.shortcut().isEmpty()
     }
@@ -240,9 +242,9 @@ def test_video_shortcut_and_header_collapse_the_video_and_view_follows(
     action, picture = window.actions_by_name["show_video"], window.video.video_widget
     split, button = window.center_split, window.video.toggle_button
     assert picture.isVisible() and action.isChecked()
-    shown = split.sizes()
     header = button.sizeHint().height()
-    assert shown[0] > 3 * header
+    qtbot.waitUntil(lambda: split.sizes()[0] > 3 * header, timeout=5_000)  # laid out
+    shown = split.sizes()
 
     def collapsed() -> bool:
         """The picture gone, the area down to its header, the transcript given the room."""
@@ -325,7 +327,7 @@ def test_open_sample_opens_the_bundled_sample(qtbot, make_window) -> None:
 
 def test_no_menu_has_two_items_on_one_mnemonic(make_window) -> None:
     window = make_window()
-    for menu in [*window.menuBar().findChildren(QMenu)]:
+    for menu in window.menuBar().findChildren(QMenu):
         keys = [
             m.group(1).lower()
             for a in menu.actions()
@@ -350,7 +352,7 @@ def test_enter_on_a_result_opens_its_moment_and_plays_when_ticked(
     if play:
         qtbot.mouseClick(pane.play_box, Qt.MouseButton.LeftButton)
         assert pane.play_box.isChecked()
-        pane.edit.setFocus()
+        qtbot.mouseClick(pane.edit, Qt.MouseButton.LeftButton)  # back to typing
     qtbot.keyClicks(QApplication.focusWidget(), '"for your country"')
     qtbot.waitUntil(lambda: pane.model.rowCount() == 1 and pane.idle(), timeout=10_000)
     press(qtbot, window, Qt.Key.Key_Return)  # to the first result
@@ -464,16 +466,19 @@ def test_transcribe_on_a_terminal_shows_a_bar_with_the_time_left(tmp_path: Path)
         )  # fmt: skip
     finally:
         os.close(terminal)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(controller, 4096)
-        except OSError:  # the terminal's other end closed
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(controller)
+    shown, ended = b"", False
+    try:
+        while not ended and select.select([controller], [], [], 120)[0]:  # else: stuck
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal's other end closed: the command ended
+                chunk = b""
+            shown += chunk
+            ended = not chunk
+    finally:
+        os.close(controller)
+        if not ended:
+            process.kill()
     out, _ = process.communicate(timeout=120)
     assert process.returncode == 0, shown.decode(errors="replace")
     assert out.decode().startswith("#1 ")
