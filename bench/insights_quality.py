@@ -321,6 +321,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", type=Path, help="more transcripts or folders")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every payload")
+    parser.add_argument(
+        "--no-recall", action="store_true", help="skip the recall table (bench/insights_recall.py)"
+    )
     args = parser.parse_args()
     sources = [s for p in corpus_files(args.paths) if (s := load_source(p)) is not None]
     nasa = nasa_source()
@@ -341,6 +344,13 @@ def main() -> None:
     print("|" + "---|" * len(COLUMNS))
     for cells in table:
         print("| " + " | ".join(cells) + " |")
+    if not args.no_recall:
+        # Form above, meaning below: recall of hand-written key points against random
+        # sentences of the same transcript (bench/insights_recall.py).
+        import insights_recall
+
+        sys.argv = [sys.argv[0]]
+        insights_recall.main()
 
 
 if __name__ == "__main__":
