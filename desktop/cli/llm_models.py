@@ -7,8 +7,7 @@ import argparse
 import sys
 
 from desktop.cli.output import print_json
-from desktop.cli.progress import FractionBar
-from desktop.core.downloads import DownloadProgress
+from desktop.cli.progress import fetch_with_bar
 from desktop.services.llm_models import (
     ModelState,
     model_states,
@@ -66,27 +65,12 @@ def models_cmd(args: argparse.Namespace) -> int:
 
 
 def pull_cmd(args: argparse.Namespace) -> int:
-    bar = FractionBar(sys.stderr.isatty() and not args.json, f"Downloading {args.name}")
-
-    def progress(update: DownloadProgress) -> None:
-        if update.total:
-            done = f"{update.done / 1e6:.0f}/{update.total / 1e6:.0f} MB"
-            speed = f"{update.speed / 1e6:.1f} MB/s" if update.speed else ""
-            detail = ", ".join(p for p in (done, speed) if p)
-            bar.update(update.done / update.total, detail, update.seconds_left)
-
-    try:
-        path = pull_model(args.name, progress)
-    except KeyboardInterrupt:
-        bar.close()
-        print(
-            f"earmark: stopped; what was downloaded is kept: 'earmark llm pull {args.name}' "
-            "resumes it",
-            file=sys.stderr,
-        )
-        raise
-    finally:
-        bar.close()
+    path = fetch_with_bar(
+        args.name,
+        sys.stderr.isatty() and not args.json,
+        lambda progress: pull_model(args.name, progress),
+        f"earmark llm pull {args.name}",
+    )
     if args.json:
         print_json({"name": args.name, "path": str(path)})
     else:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from desktop.core.downloads import DownloadProgress
 from desktop.core.timecode import short, time_left
 
 
@@ -49,3 +52,31 @@ class FractionBar:
             self._bar.leave = False
             self._bar.close()
             self._bar = None
+
+
+def fetch_with_bar(
+    name: str,
+    enabled: bool,
+    fetch: Callable[[Callable[[DownloadProgress], None]], Path],
+    resume: str,
+) -> Path:
+    """Run a model download (`fetch(progress)`) with a bar of MB, speed and time left;
+    Ctrl+C keeps what came and says which command (`resume`) picks it up again."""
+    bar = FractionBar(enabled, f"Downloading {name}")
+
+    def progress(update: DownloadProgress) -> None:
+        if update.total:
+            done = f"{update.done / 1e6:.0f}/{update.total / 1e6:.0f} MB"
+            speed = f"{update.speed / 1e6:.1f} MB/s" if update.speed else ""
+            detail = ", ".join(p for p in (done, speed) if p)
+            bar.update(update.done / update.total, detail, update.seconds_left)
+
+    try:
+        return fetch(progress)
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"earmark: stopped; what was downloaded is kept: '{resume}' resumes it",
+              file=sys.stderr)  # fmt: skip
+        raise
+    finally:
+        bar.close()
