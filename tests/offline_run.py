@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import socket
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# Whisper runs in a child process by default, outside these guards: here it runs in this
+# process, so that whatever the speech stack tries to reach is recorded too.
+os.environ["EARMARK_TRANSCRIBE_IN_PROCESS"] = "1"
 
 attempts: list[str] = []
 _connect = socket.socket.connect

@@ -26,6 +26,7 @@ from desktop.core.transcribe import (
     load_transcriber,
     resolve_model,
 )
+from desktop.core.transcribe.child import ChildTranscriber
 from desktop.services.importing import file_sha256, import_transcript
 from desktop.services.transcription import (
     CancelToken,
@@ -46,31 +47,63 @@ class EngineChoice:
 
     model: ModelSpec
     options: TranscribeOptions
+    in_process: bool | None = None  # None: $EARMARK_TRANSCRIBE_IN_PROCESS, else a child
 
     def loader(self) -> Callable[[], Transcriber]:
-        return lambda: shared_transcriber(self.model)
+        return lambda: shared_transcriber(self.model, self.in_process)
 
 
-_loaded: dict[ModelSpec, Transcriber] = {}
+# Set (to 1) to run faster-whisper in this process, as tests and benchmarks may want; by
+# default it runs in a child process, where a crash in native code ends only the child.
+IN_PROCESS_ENV = "EARMARK_TRANSCRIBE_IN_PROCESS"
+
+_loaded: dict[tuple[ModelSpec, bool], Transcriber] = {}
 _loading = threading.Lock()
 
 
-def shared_transcriber(model: ModelSpec) -> Transcriber:
-    """One loaded engine per model folder for the life of the process.
+def in_process_default() -> bool:
+    return os.environ.get(IN_PROCESS_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
-    Loading takes ~0.4 s, and CTranslate2 holds the GIL for ~90 ms of it: the window loads
-    the model while it is being built (`preload`), where that pause is not seen, and every
-    later transcription reuses it. Transcriptions run one at a time, so sharing is safe.
+
+def shared_transcriber(model: ModelSpec, in_process: bool | None = None) -> Transcriber:
+    """One engine per model folder for the life of the process.
+
+    By default the engine is a child process (desktop/core/transcribe/child.py) that loads
+    the model once (~1 s) and then transcribes file after file; it is started here without
+    waiting, and a load failure is reported by the transcription that needs the model, so
+    an episode it was for is marked failed. `in_process` (default: $EARMARK_TRANSCRIBE_
+    IN_PROCESS) loads faster-whisper here instead. Transcriptions run one at a time, so
+    sharing is safe.
     """
+    if in_process is None:
+        in_process = in_process_default()
     with _loading:
-        if model not in _loaded:
-            _loaded[model] = load_transcriber(model)
-        return _loaded[model]
+        key = (model, in_process)
+        if key not in _loaded:
+            if in_process:
+                _loaded[key] = load_transcriber(model)
+            else:
+                child = ChildTranscriber(model)
+                child.start()
+                _loaded[key] = child
+        return _loaded[key]
+
+
+def close_transcribers() -> None:
+    """End the transcription processes (the window calls this as it closes; at exit they
+    end anyway). The next transcription starts a fresh one."""
+    with _loading:
+        engines = list(_loaded.values())
+        _loaded.clear()
+    for engine in engines:
+        if isinstance(engine, ChildTranscriber):
+            engine.close()
 
 
 def preload(settings: Settings | None = None) -> None:
-    """Load the configured model now (on a thread of the caller's choosing). A problem is
-    left for the transcription itself to report, with the file it was for."""
+    """Start loading the configured model now (on a thread of the caller's choosing): the
+    child process is spawned and loads it while the caller goes on. A problem is left for
+    the transcription itself to report, with the file it was for."""
     try:
         shared_transcriber(engine_choice(settings=settings).model)
     except Exception:

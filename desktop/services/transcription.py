@@ -23,7 +23,7 @@ from desktop.core.errors import EarmarkError, ModelError
 from desktop.core.media import MediaInfo, decode_audio, probe_media
 from desktop.core.model import Episode, EpisodeSource, EpisodeStatus
 from desktop.core.store import Library
-from desktop.core.transcribe import TranscribeOptions, Transcriber
+from desktop.core.transcribe import TranscribeOptions, Transcriber, TranscriptionStream
 from desktop.services.importing import file_sha256, title_from_path
 from desktop.services.whisper_models import record_speed
 
@@ -192,7 +192,7 @@ def _run(
     if on_progress is not None:  # the episode exists now: a window can show it at once
         on_progress(_progress(episode.id, position, start, duration, stored, began))
     try:
-        stream = engine.stream(audio, options, resume_at=start)
+        stream = _open_stream(engine, audio, options, start, cancel)
         if stream.language and not episode.language:
             library.update_episode(episode.id, language=stream.language)
         for batch in stream.batches:
@@ -206,6 +206,8 @@ def _run(
                 on_progress(_progress(episode.id, position, start, duration, stored, began))
             if cancel is not None and cancel.cancelled:
                 return TranscriptionResult(library.episode(episode.id), resume_from, cancelled=True)
+        if cancel is not None and cancel.cancelled:  # an engine that stopped inside a batch
+            return TranscriptionResult(library.episode(episode.id), resume_from, cancelled=True)
     except Exception:
         # Any failure, ours or the engine's, leaves the episode `failed` with what it
         # stored (opening it again resumes); Ctrl+C and cancel are not failures.
@@ -217,6 +219,22 @@ def _run(
     if on_progress is not None:
         on_progress(_progress(episode.id, duration, start, duration, stored, began))
     return TranscriptionResult(done, resume_from)
+
+
+def _open_stream(
+    engine: Transcriber,
+    audio: np.ndarray,
+    options: TranscribeOptions,
+    start: float,
+    cancel: CancelToken | None,
+) -> TranscriptionStream:
+    """The engine's stream; an engine that can stop inside a batch (the child process:
+    it is killed) is told how to see the cancel, the others are checked between batches."""
+    if cancel is not None and getattr(engine, "interruptible", False):
+        return engine.stream(  # type: ignore[call-arg]
+            audio, options, resume_at=start, cancelled=lambda: cancel.cancelled
+        )
+    return engine.stream(audio, options, resume_at=start)
 
 
 def _mark_failed(library: Library, episode_id: int) -> None:

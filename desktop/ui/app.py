@@ -145,12 +145,12 @@ WARM_UP_WAIT = 60.0  # seconds the process waits at its end for the model still 
 
 
 def warm_up_transcription() -> threading.Thread:
-    """Import the speech stack and load the model (~0.9 s) on a thread while the window is
-    built: a file opened now or dropped later starts transcribing sooner, and the ~90 ms
-    for which CTranslate2 holds the GIL while loading falls before the first paint, not in
-    the middle of someone using the window. The caller joins it before the process ends:
-    CTranslate2's own threads, destroyed mid-load at exit, abort the process ("terminate
-    called without an active exception"), as a window closed in its first second did."""
+    """Start the transcription process, which loads the model (~1 s) while the window is
+    built: a file opened now or dropped later starts transcribing sooner. On a thread,
+    since reading the settings and checking the model folder touch the disk. The caller
+    joins it before the process ends: with the engine in this process
+    ($EARMARK_TRANSCRIBE_IN_PROCESS), CTranslate2's own threads, destroyed mid-load at
+    exit, abort the process ("terminate called without an active exception")."""
     from desktop.services.opening import preload
 
     thread = threading.Thread(target=preload, name="earmark-warm-up", daemon=True)
@@ -165,6 +165,9 @@ def open_window(paths: list[Path], server: single_instance.InstanceServer | None
         return _show_window(app, paths, server)
     finally:
         warming.join(WARM_UP_WAIT)
+        from desktop.services.opening import close_transcribers
+
+        close_transcribers()  # the model process ends with the window, not at exit's end
 
 
 def _show_window(

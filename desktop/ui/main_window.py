@@ -274,12 +274,14 @@ class MainWindow(QMainWindow):
                 lambda: self._relink(episode),
             )
 
-    def _offer_resume(self, episode: Episode) -> None:
+    def _offer_resume(self, episode: Episode, error: str | None = None) -> None:
+        """Offer to go on with an unfinished transcript; `error`, why it stopped, is shown
+        instead of the usual words (it is what the user needs to act on)."""
         if self.session.needs_resume(episode):
             stored = self.transcript.model().rowCount()
             self.show_message(
-                "info",
-                f"This transcript is unfinished ({stored} segments so far).",
+                "error" if error else "info",
+                error or f"This transcript is unfinished ({stored} segments so far).",
                 "Resume",
                 lambda: self.session.resume(episode.id),
             )
@@ -369,7 +371,9 @@ class MainWindow(QMainWindow):
         self.job_status.clear()  # the next queued file's first report shows it again
         current = self.session.current
         if current is not None and current.id == episode_id:
-            self._offer_resume(current)  # cancelled or failed part-way
+            # Failed part-way: the job's error was shown just now; it stays, with Resume.
+            error = self.banner.text() if self.banner.level == "error" else None
+            self._offer_resume(current, error)  # cancelled or failed part-way
 
     def show_message(
         self, level: str, text: str, action: str | None = None, callback: object = None

@@ -17,7 +17,6 @@ import importlib.util
 import logging
 import multiprocessing
 import os
-import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from desktop.core.child_process import children_allowed, end_child, exit_words, last_log_line
 from desktop.core.insights.engine import CancelFn, InsightError, InsightsCancelled
 from desktop.core.insights.llm import local_child
 from desktop.core.insights.llm.client import ChatReply, PieceFn, TokenFn
@@ -423,44 +423,6 @@ class LocalLlama:
 # -- module helpers (the finalizer must not hold the LocalLlama) --------------------------
 
 
-def end_child(process: BaseProcess, conn: Connection, log_file: Path) -> None:
-    """Ask the child to close, then terminate, then kill it; close the pipe, remove the
-    log. Every step is bounded, so this never hangs."""
-    try:
-        if process.is_alive():
-            with contextlib.suppress(OSError):  # already gone, or going
-                conn.send({"op": "close"})
-            process.join(CLOSE_SECONDS)
-        for stop in (process.terminate, process.kill):
-            if process.is_alive():
-                stop()
-                process.join(KILL_AFTER)
-    finally:
-        conn.close()
-        with contextlib.suppress(OSError):
-            log_file.unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
-def children_allowed() -> Iterator[None]:
-    """Let a daemonic process start the model process.
-
-    multiprocessing refuses to start any process from a daemonic one, since a daemonic
-    process is ended without waiting for its children, which could be left orphaned. The
-    window makes insights in a daemonic ProcessJob (desktop/ui/jobs.py); the model process
-    cannot be orphaned for long (it exits as soon as its parent is gone, see
-    local_child.end_with_parent), so the refusal is lifted for this one start."""
-    config = multiprocessing.current_process()._config  # private: there is no public switch
-    daemonic = bool(config.get("daemon"))
-    if daemonic:
-        config["daemon"] = False
-    try:
-        yield
-    finally:
-        if daemonic:
-            config["daemon"] = True
-
-
 def usable_cpus() -> int:
     """CPUs this process may run on: llama-cpp-python's default counts every logical
     CPU of the machine and ignores affinity (containers, taskset)."""
@@ -468,43 +430,3 @@ def usable_cpus() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # macOS and Windows have no sched_getaffinity
         return max(1, os.cpu_count() or 1)
-
-
-def exit_words(code: int | None) -> str:
-    """How a process ended: "SIGSEGV", "exit code 1"."""
-    if code is None:
-        return "no exit status"
-    if code < 0:
-        try:
-            return signal.Signals(-code).name
-        except ValueError:
-            return f"signal {-code}"
-    return f"exit code {code}"
-
-
-def last_log_line(path: Path, start: int = 0) -> str | None:
-    """The last line of the child's log (from byte `start` on) worth quoting: the last
-    one that names an error, else the last non-empty one; without llama.cpp's
-    function-name prefixes."""
-    try:
-        with path.open("rb") as file:
-            file.seek(max(start, path.stat().st_size - LOG_TAIL_BYTES))
-            tail = file.read().decode("utf-8", errors="replace")
-    except OSError:
-        return None
-    lines = [line.strip() for line in tail.splitlines() if line.strip(" .\t")]
-    if not lines:
-        return None
-    errors = [line for line in lines if "error" in line.lower()]
-    line = (errors or lines)[-1]
-    return " ".join(_without_prefixes(line).split())[:300]
-
-
-def _without_prefixes(line: str) -> str:
-    # "llama_model_load: error loading model: tensor …" -> "error loading model: tensor …":
-    # strip leading C identifiers (they hold an underscore; words of a message do not).
-    while True:
-        head, sep, rest = line.partition(": ")
-        if not sep or "_" not in head or not head.replace("_", "").isalnum() or not rest:
-            return line
-        line = rest

@@ -18,16 +18,15 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import json
-import multiprocessing
-import multiprocessing.connection
 import os
 import random
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
+
+from desktop.core.child_process import end_with_parent, one_line, stderr_to
 
 # ggml's log levels (ggml.h). Only warnings and errors go to the log file: the parent
 # quotes its last meaningful line when loading fails or the process dies. CONT continues
@@ -45,7 +44,7 @@ def run(conn: Connection, options: dict[str, Any], log_path: str) -> None:
     """The process target: load the model, say so, then answer requests until told to
     close or until the parent goes away."""
     end_with_parent(log_path)
-    log_fd = _stderr_to(log_path)
+    log_fd = stderr_to(log_path)
     send = _sender(conn)
     try:
         try:
@@ -81,23 +80,6 @@ def _serve(conn: Connection, model: Model, send: Send) -> None:
             send({"error": one_line(exc)})
 
 
-def end_with_parent(log_path: str) -> None:
-    """Exit as soon as the parent process ends, however it ends (killed, crashed): the
-    pipe would tell only at the next message, and reading a long prompt can take minutes.
-    The log goes too: a parent that was killed cannot remove it."""
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        with contextlib.suppress(OSError):
-            os.unlink(log_path)
-        os._exit(0)  # from a thread, while the main one may be deep in llama.cpp
-
-    threading.Thread(target=watch, name="earmark-parent-watch", daemon=True).start()
-
-
 def _sender(conn: Connection) -> Send:
     def send(message: dict[str, Any]) -> None:
         try:
@@ -106,18 +88,6 @@ def _sender(conn: Connection) -> Send:
             raise ParentGone from exc
 
     return send
-
-
-def _stderr_to(log_path: str) -> int:
-    """Send this process's stderr (Python's and native code's) to the log file; return a
-    second descriptor on it for llama.cpp's log, which must reach the file even while
-    llama-cpp-python points stderr at /dev/null (it does while loading a model)."""
-    try:
-        fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    except OSError:
-        return os.dup(2)  # no log file: the parent then quotes nothing, which is all
-    os.dup2(fd, 2)
-    return fd
 
 
 class Model:
@@ -266,11 +236,6 @@ def no_control_characters(gbnf: str) -> str:
     """Keep raw control characters out of JSON strings: the converter's `char` rule lets
     them in, and json.loads rejects a string holding one (escaped forms stay allowed)."""
     return gbnf.replace('char ::= [^"\\\\] ', 'char ::= [^"\\\\\\x00-\\x1F\\x7F] ', 1)
-
-
-def one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:300]
 
 
 # -- loading ------------------------------------------------------------------------------
