@@ -8,4 +8,4 @@ scripts/check_pythons.sh  # Python 3.12 and 3.13: resolved, not run here
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/lint-imports
 .venv/bin/ruff check desktop tests bench
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest -n auto --dist loadfile "$@"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop.core.model import Word
+from desktop.core.model import Segment, Word
 from desktop.core.transcribe.clips import (
     MAX_CLIP_SECONDS,
     Clip,
@@ -23,7 +23,10 @@ from desktop.core.transcribe.clips import (
 )
 from desktop.core.transcribe.segmenting import (
     HARD_MAX_SECONDS,
+    LONG_RUN_WORDS,
+    has_sentence_end,
     segments_from_words,
+    split_long_runs,
     uncovered_speech,
 )
 
@@ -100,6 +103,68 @@ def test_no_segment_is_empty_or_longer_than_the_hard_limit(tokens: list[str]) ->
     for segment in segments:
         assert segment.text
         assert segment.end - segment.start <= HARD_MAX_SECONDS + 0.4
+
+
+def timed(text: str, pauses: dict[int, float]) -> list[Word]:
+    """Words 0.3 s apart, with a longer pause before the word at each index in `pauses`."""
+    words, at = [], 0.0
+    for i, token in enumerate(text.split()):
+        at += pauses.get(i, 0.05)
+        words.append(Word(round(at, 3), round(at + 0.25, 3), f" {token}", 0.9))
+        at += 0.25
+    return words
+
+
+RUN = (
+    "military or is your family military or no believe it or not I was literally "
+    "and figuratively the first off the farm so um nobody had gone to college"
+)
+
+
+def test_a_long_unpunctuated_run_is_cut_at_its_longest_pauses() -> None:
+    words = timed(RUN, {4: 0.6, 22: 0.7})  # pauses before "family" and "so"
+    [run] = segments_from_words(words)  # no pause reaches a second: one segment
+    assert not has_sentence_end(run.text)
+    cut = split_long_runs([run])
+    assert [s.text for s in cut] == [
+        "military or is your",  # the first piece starts as Whisper wrote it
+        "Family military or no believe it or not",  # no pause: before "I", not "and"
+        "I was literally and figuratively the first off the farm",
+        "So um nobody had gone to college",
+    ]
+    assert all(len(s.text.split()) < LONG_RUN_WORDS for s in cut)
+    # The same words and times: only the first letter of a new piece changed.
+    assert [(w.start, w.end, w.text.lower()) for s in cut for w in s.words] == [
+        (w.start, w.end, w.text.lower()) for w in words
+    ]
+    assert [(s.start, s.end) for s in cut] == [(s.words[0].start, s.words[-1].end) for s in cut]
+
+
+def test_punctuated_and_short_segments_are_left_as_they_are() -> None:
+    marked = timed(RUN.replace("farm", "farm."), {})  # one mark, inside: "farm. so um ..."
+    punctuated = [Segment(0.0, marked[-1].end, "".join(w.text for w in marked), words=marked)]
+    short = segments_from_words(timed("so um nobody had gone to college", {}))
+    assert split_long_runs(punctuated + short) == punctuated + short
+    # A name keeps its spelling when a piece starts with it; "1.5" ends no sentence.
+    assert not has_sentence_end("about 1.5 million")
+    assert has_sentence_end("it was 1.5.") and has_sentence_end('he said "no!" and left')
+    pieces = split_long_runs(segments_from_words(timed(RUN.replace(" so ", " iPhone "), {22: 0.9})))
+    assert any(s.text.startswith("iPhone") for s in pieces)
+
+
+@given(
+    st.lists(st.sampled_from(["a", "b,", "c.", "d?", "e", "f"]), max_size=120),
+    st.lists(st.floats(0.0, 0.9), min_size=120, max_size=120),
+)
+def test_the_cut_keeps_every_word_and_leaves_no_long_unpunctuated_run(
+    tokens: list[str], gaps: list[float]
+) -> None:
+    words = timed(" ".join(tokens), dict(enumerate(gaps)))
+    segments = split_long_runs(segments_from_words(words))
+    assert [w.text.lower() for s in segments for w in s.words] == [w.text for w in words]
+    for segment in segments:
+        assert segment.text
+        assert len(segment.text.split()) < LONG_RUN_WORDS or has_sentence_end(segment.text)
 
 
 @pytest.fixture(scope="module")

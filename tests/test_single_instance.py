@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,12 +25,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private runtime folder of its own, so no test meets another's socket."""
-    folder = tmp_path / "run"
-    folder.mkdir(mode=0o700)
+def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private runtime folder of its own, so no test meets another's socket. Short, in
+    /tmp: a socket's path must fit 108 bytes, and pytest's tmp_path may not."""
+    folder = Path(tempfile.mkdtemp(prefix="em-run-", dir="/tmp"))
+    folder.chmod(0o700)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
-    return folder
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

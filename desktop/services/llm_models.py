@@ -32,6 +32,7 @@ DEFAULT_LOCAL_CONTEXT = 8192
 # llm/schema.fit_to_tokens), and gives it at most a third of the context; 2,500 keeps
 # three insights, two questions and four takeaways of full length.
 DEFAULT_LOCAL_OUTPUT = 2500
+LOCAL_SEED = 1
 
 
 def models_dir() -> Path:
@@ -156,6 +157,9 @@ def local_config(settings: Settings | None = None, **overrides: object) -> Local
         "model_path": path,
         "context_tokens": settings.llm_context_tokens or DEFAULT_LOCAL_CONTEXT,
         "max_output_tokens": DEFAULT_LOCAL_OUTPUT,
+        # A fixed seed: the same transcript gives the same insights (and a failure can be
+        # reproduced); Regenerate after an edit still differs, the prompt having changed.
+        "seed": LOCAL_SEED,
     }
     return LocalModelConfig(**(values | overrides))  # type: ignore[arg-type]
 

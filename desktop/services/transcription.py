@@ -189,6 +189,11 @@ def _run(
         return TranscriptionResult(episode, resume_from, cancelled=True)
     if episode.language and options.language is None:
         options = replace(options, language=episode.language)  # the language detected before
+    # Each clip is prompted with the text before it (Whisper then keeps its punctuation and
+    # capitals); the stored text prompts the first clip after a resume exactly as the
+    # uninterrupted run prompted it.
+    stored_text = " ".join(s.text for s in library.segments(episode.id, words=False))
+    options = replace(options, previous_text=stored_text)
     if on_progress is not None:  # the episode exists now: a window can show it at once
         on_progress(_progress(episode.id, position, start, duration, stored, began))
     try:

@@ -4,9 +4,11 @@ the running window and exits 0; `--new-window` opts out; a stale socket does not
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,11 +30,13 @@ Then {text} says something else entirely.
 
 
 @pytest.fixture
-def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "run"
-    folder.mkdir(mode=0o700)
+def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    # Short, in /tmp: a socket's path must fit 108 bytes, and pytest's tmp_path may not.
+    folder = Path(tempfile.mkdtemp(prefix="em-run-", dir="/tmp"))
+    folder.chmod(0o700)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))  # the second process inherits it
-    return folder
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -20,6 +20,15 @@ class TranscribeOptions:
     language: str | None = None  # None: English for .en models, detected for the others
     beam_size: int = DEFAULT_BEAM_SIZE
     vad_filter: bool = True
+    # The episode's text stored before `resume_at` ("" for a new one). Given, each clip is
+    # decoded with the last words before it as Whisper's prompt, which keeps punctuation
+    # and capitals (clips decoded without context often come out as long lower-case runs,
+    # issue 16.4); a resumed run then prompts its first clip exactly as an uninterrupted
+    # run did. None: clips are decoded independently.
+    previous_text: str | None = None
+    # The prompt where no earlier words are known (the first clip, or every clip when
+    # previous_text is None); None: none.
+    prompt: str | None = None
 
 
 @dataclass(slots=True)

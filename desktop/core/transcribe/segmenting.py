@@ -2,7 +2,9 @@
 
 Whisper transcribes each clip as one run of text with word timings; a transcript view
 wants sentences. Cuts fall after sentence-ending punctuation or in a pause, and a long
-unpunctuated run is cut at a comma or, at the limit, anywhere.
+unpunctuated run is cut at a comma or, at the limit, anywhere. What is still a run of 15
+words or more without a sentence mark is then cut at its longest pauses
+(`split_long_runs`), never by adding a mark Whisper did not write.
 """
 
 from __future__ import annotations
@@ -58,3 +60,74 @@ def uncovered_speech(
         for start, end in speech
         if end - start >= min_seconds and not any(start - 0.5 <= m <= end + 0.5 for m in middles)
     ]
+
+
+LONG_RUN_WORDS = 15  # a segment this long with no sentence end reads as a wall of text
+MIN_PIECE_WORDS = 4  # a cut leaves at least this many words on each side
+# Words that open a clause in speech. Inside a run the pauses are often a few hundredths
+# of a second, so the longest one can fall mid-phrase ("believe | it or not"); a cut
+# before one of these reads as a new sentence, so it counts as this much more pause.
+CLAUSE_OPENERS = frozenset(
+    ["and", "but", "so", "because", "then", "now", "well", "okay", "yeah", "i"]
+)
+OPENER_BONUS = 0.25  # seconds
+
+
+def has_sentence_end(text: str) -> bool:
+    """A sentence mark followed by a space, a closing quote or the end ("1.5" is no end)."""
+    return any(
+        ch in SENTENCE_END and (i + 1 == len(text) or not text[i + 1].isalnum())
+        for i, ch in enumerate(text)
+    )
+
+
+def split_long_runs(segments: list[Segment], max_words: int = LONG_RUN_WORDS) -> list[Segment]:
+    """Segments of `max_words` or more with no sentence mark, cut at their longest pauses
+    between words until each piece is shorter.
+
+    Whisper decoding a clip without context sometimes writes a minute of speech with no
+    punctuation; a pause is where the speaker broke off, so a cut there is honest, and no
+    punctuation mark is invented. Each new piece starts with a capital, as a line does.
+    """
+    out: list[Segment] = []
+    for segment in segments:
+        words = segment.words or []
+        if _word_count(words) < max_words or has_sentence_end(segment.text):
+            out.append(segment)
+            continue
+        for i, piece in enumerate(_cut_at_pauses(words, max_words)):
+            # The first piece starts as Whisper wrote it, the others as a new line.
+            cut = _segment(_capitalised(piece) if i > 0 else piece)
+            cut.speaker = segment.speaker
+            out.append(cut)
+    return out
+
+
+def _word_count(words: list[Word]) -> int:
+    return len("".join(w.text for w in words).split())
+
+
+def _cut_at_pauses(words: list[Word], max_words: int) -> list[list[Word]]:
+    if _word_count(words) < max_words or len(words) < 2 * MIN_PIECE_WORDS:
+        return [words]
+    # The longest pause (a clause opener after it counting extra) that leaves
+    # MIN_PIECE_WORDS on both sides; among equal ones the nearest the middle.
+    middle = len(words) / 2
+
+    def score(i: int) -> tuple[float, float]:
+        pause = words[i].start - words[i - 1].end
+        opener = words[i].text.strip().lower() in CLAUSE_OPENERS
+        return round(pause + (OPENER_BONUS if opener else 0.0), 2), -abs(i - middle)
+
+    best = max(range(MIN_PIECE_WORDS, len(words) - MIN_PIECE_WORDS + 1), key=score)
+    return _cut_at_pauses(words[:best], max_words) + _cut_at_pauses(words[best:], max_words)
+
+
+def _capitalised(words: list[Word]) -> list[Word]:
+    first, rest = words[0], words[1:]
+    stripped = first.text.lstrip()
+    # Only a plain lower-case word: "iPhone" and "eBay" keep their spelling.
+    if not (stripped[:1].islower() and stripped.islower()):
+        return words
+    text = first.text[: len(first.text) - len(stripped)] + stripped[0].upper() + stripped[1:]
+    return [Word(first.start, first.end, text, first.probability), *rest]

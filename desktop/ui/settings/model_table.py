@@ -150,8 +150,15 @@ class ModelTable(QScrollArea):
     # What the rows call back -------------------------------------------------------------
 
     def _start(self, key: str) -> Job | None:
-        if self.runner.find(self.kind, key) is not None:
-            return None  # one download per model: a second would write the same partial
+        # One download per model: a second would write the same partial. The row knows
+        # when its download ended; the runner may hear of it a moment later (each slot of
+        # a queued signal is its own event), and a Resume clicked between the two counts.
+        if self.row_widgets[key].job is not None:
+            return None
+        ended = self.runner.find(self.kind, key)
+        if ended is not None:
+            ended.wait(5.0)
+            self.runner.forget(ended)
         fetch = self._fetch
         job = Job(self.kind, lambda context: fetch(key, context), subject=key)
         self.row_widgets[key].follow(job)  # connected before the thread can report
