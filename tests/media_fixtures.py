@@ -493,3 +493,19 @@ def empty_file(cache_dir: Path, name: str = "empty.mp3") -> Path:
     out = cache_dir / name
     out.write_bytes(b"")
     return out
+
+
+def sample_head(cache_dir: Path, seconds: int = 90) -> Path:
+    """The first `seconds` of the bundled NASA sample (public domain), as an mp3 copied
+    without re-encoding: real interview speech, short enough to transcribe twice."""
+    from desktop.core.resources import resources_dir
+
+    src = resources_dir() / "sample" / "nasa-hwhap414-science-in-space.mp3"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    out = cache_dir / f"nasa-sample-first-{seconds}s.mp3"
+    if _fresh(out, src):
+        return out
+    tmp = _tmp_name(out)
+    _ffmpeg("-i", str(src), "-t", str(seconds), "-c", "copy", str(tmp))
+    os.replace(tmp, out)
+    return out

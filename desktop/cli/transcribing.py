@@ -69,6 +69,10 @@ class ProgressBar:
 
 
 def transcribe_cmd(args: argparse.Namespace) -> int:
+    if getattr(args, "again", False) or getattr(args, "undo", False):  # not on `open`
+        from desktop.cli import retranscribing
+
+        return retranscribing.again_cmd(args) if args.again else retranscribing.undo_cmd(args)
     media = Path(args.media)
     if is_transcript_file(media):
         raise EarmarkError(

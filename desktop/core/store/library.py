@@ -28,12 +28,13 @@ from desktop.core.store.rows import (
     words_from_json,
     words_to_json,
 )
+from desktop.core.store.versions import Versions
 
 # Tables whose row counts describe the library's content (used to prove "nothing changed").
 CONTENT_TABLES = ("episodes", "segments", "chapters", "notes", "insights")
 
 
-class Library(Annotations):
+class Library(Annotations, Versions):
     """A connection to the library file with the operations the services need.
 
     Multi-row writes go through `transaction()`, so a failure leaves no partial rows.

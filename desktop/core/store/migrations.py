@@ -130,7 +130,24 @@ CREATE TRIGGER notes_au AFTER UPDATE OF text ON notes BEGIN
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+# v5: a transcript replaced by a run with another model is kept (one per episode) with the
+# insights made from it, so that Undo (and `earmark transcribe --undo`) can swap it back.
+# `fingerprint` is what the transcript it made way for looked like when the swap was made:
+# a swap back is refused once that transcript was changed since (a correction elsewhere).
+_V5 = """
+CREATE TABLE replaced_transcripts (
+    episode_id INTEGER PRIMARY KEY REFERENCES episodes (id) ON DELETE CASCADE,
+    replaced TEXT NOT NULL,
+    engine TEXT,
+    model TEXT,
+    language TEXT,
+    segments TEXT NOT NULL CHECK (json_valid(segments)),
+    insights TEXT NOT NULL CHECK (json_valid(insights)),
+    fingerprint TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 LATEST_VERSION = len(MIGRATIONS)
 
 
