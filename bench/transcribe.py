@@ -7,6 +7,7 @@ two-voice interview (espeak-ng, made by the test fixtures) and reports real-time
 model and options: no storage, no progress, no clip planning.
 
     .venv/bin/python bench/transcribe.py
+    .venv/bin/python bench/transcribe.py --models [--model DIR ...]   one row per model
 """
 
 from __future__ import annotations
@@ -118,7 +119,26 @@ def run_one(kind: str, beam: int, vad: bool, path: Path) -> dict[str, float | st
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--one", nargs=3, metavar=("KIND", "BEAM", "VAD"), help=argparse.SUPPRESS)
+    parser.add_argument("--one-model", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--models",
+        action="store_true",
+        help="a row per installed model (bench/transcribe_models.py)",
+    )
+    parser.add_argument(
+        "--model", action="append", default=[], metavar="DIR", help="with --models: this one too"
+    )
     args = parser.parse_args()
+    if args.one_model is not None:
+        from bench.transcribe_models import run_model
+
+        print(json.dumps(run_model(args.one_model or None)))
+        return
+    if args.models:
+        from bench.transcribe_models import table
+
+        table(args.model)
+        return
     path, reference = bench_file()
     if args.one:
         kind, beam, vad = args.one

@@ -17,7 +17,7 @@ import pytest
 
 from desktop.cli.main import main
 from desktop.core.errors import ChangedElsewhereError, EarmarkError
-from desktop.core.model import EpisodeStatus, Segment
+from desktop.core.model import EpisodeStatus, Segment, Word
 from desktop.core.store import Library
 from desktop.core.transcribe import Transcriber, load_transcriber, resolve_model
 from desktop.core.transcribe.carry import carry_edits
@@ -283,3 +283,39 @@ def test_the_swap_is_one_transaction(library: Library, episode: int) -> None:
     assert snapshot(library, episode) == unchanged
     assert library.replaced_transcript(episode) is None
     assert library.episode(episode).status is EpisodeStatus.DONE
+
+
+def words(*items: tuple[float, float, str]) -> list[Word]:
+    return [Word(a, b, t, 0.9) for a, b, t in items]
+
+
+def test_with_word_timings_the_new_segments_are_cut_around_a_correction() -> None:
+    """The NASA case: tiny.en's "Sure. I grew up actually in Fort Dodge, Iowa." (20.6-24.2,
+    corrected) became part of base's longer segment (20.3-27.7): the words after it stay,
+    as a segment of their own, and nothing is said twice."""
+    old = [seg(20.64, 24.24, "Sure. I grew up in Fort Dodge, Iowa (checked).", edited=True)]
+    new_words = words(
+        (20.34, 20.9, " Sure."), (21.0, 21.3, " I"), (21.3, 21.6, " grew"), (21.6, 21.9, " up"),
+        (22.0, 22.6, " in"), (22.6, 23.2, " Fort"), (23.2, 23.6, " Dodge,"),
+        (23.6, 24.1, " Iowa,"), (24.5, 24.9, " a"), (24.9, 25.6, " small"), (25.6, 27.68, " town."),
+    )  # fmt: skip
+    new = [seg(15.0, 20.0, "Before."), seg(20.34, 27.68, "Sure … town.", words=new_words)]
+    carried = carry_edits(old, new)
+    assert [s.text for s in carried.segments] == [
+        "Before.",
+        "Sure. I grew up in Fort Dodge, Iowa (checked).",
+        "a small town.",
+    ]
+    assert carried.kept == old and carried.lost == []
+    kept, rest = carried.segments[1], carried.segments[2]
+    assert (kept.start, kept.end) == (20.64, 24.24) and kept.edited
+    assert (rest.start, rest.end, rest.edited) == (24.5, 27.68, False)
+    assert [w.text for w in rest.words or []] == [" a", " small", " town."]
+
+
+def test_a_correction_where_the_new_model_heard_nothing_is_put_back() -> None:
+    old = [seg(5, 7, "Quiet words a person typed.", edited=True)]
+    new = [seg(0, 4, "a"), seg(8, 9, "b")]
+    carried = carry_edits(old, new)
+    assert [s.text for s in carried.segments] == ["a", "Quiet words a person typed.", "b"]
+    assert carried.kept == old
