@@ -34,7 +34,7 @@ def test_new_library_has_latest_schema_wal_and_foreign_keys(library: Library) ->
     assert library.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert library.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert library.row_counts() == dict.fromkeys(
-        ("episodes", "segments", "chapters", "notes", "insights"), 0
+        ("episodes", "segments", "chapters", "notes", "insights", "shows", "feed_items"), 0
     )
 
 
@@ -193,7 +193,7 @@ def test_migrates_a_version_3_file_to_edited_flags_and_searchable_notes(tmp_path
     conn.close()
 
     with Library.open(path) as library:
-        assert schema_version(library.conn) == LATEST_VERSION == 5
+        assert schema_version(library.conn) == LATEST_VERSION == 6
         (segment,) = library.segments(4)
         assert (segment.text, segment.speaker, segment.edited) == (
             "penguins migrate south",

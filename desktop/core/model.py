@@ -105,3 +105,42 @@ class EpisodeDocument:
     chapters: list[Chapter] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     insights: Insights | None = None
+
+
+@dataclass(slots=True)
+class Show:
+    """A podcast the user subscribed to: its feed and what the feed last said about it."""
+
+    id: int
+    feed_url: str
+    title: str
+    added: str
+    link: str | None = None
+    description: str = ""
+    author: str | None = None
+    artwork_url: str | None = None
+    auto_download: bool = False
+    refreshed: str | None = None
+    item_count: int = 0
+
+
+@dataclass(slots=True)
+class ShowItem:
+    """One episode a show's feed lists; `episode_id` once it is in the library."""
+
+    id: int
+    show_id: int
+    guid: str
+    title: str
+    first_seen: str
+    published: str | None = None
+    duration: float | None = None
+    description: str = ""
+    enclosure_url: str | None = None
+    enclosure_type: str | None = None
+    enclosure_length: int | None = None
+    transcript_url: str | None = None
+    transcript_type: str | None = None
+    chapters_url: str | None = None
+    link: str | None = None
+    episode_id: int | None = None

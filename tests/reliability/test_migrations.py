@@ -50,7 +50,12 @@ def v3_library(path: Path, clash: bool = False) -> dict[str, int]:
 
 
 def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in CONTENT_TABLES}
+    """Rows per content table; a table a later version adds counts as empty."""
+    have = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return {
+        t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] if t in have else 0
+        for t in CONTENT_TABLES
+    }
 
 
 def read_back(path: Path) -> tuple[int, dict[str, int], list[str]]:

@@ -28,13 +28,14 @@ from desktop.core.store.rows import (
     words_from_json,
     words_to_json,
 )
+from desktop.core.store.shows import Shows
 from desktop.core.store.versions import Versions
 
 # Tables whose row counts describe the library's content (used to prove "nothing changed").
-CONTENT_TABLES = ("episodes", "segments", "chapters", "notes", "insights")
+CONTENT_TABLES = ("episodes", "segments", "chapters", "notes", "insights", "shows", "feed_items")
 
 
-class Library(Annotations, Versions):
+class Library(Annotations, Shows, Versions):
     """A connection to the library file with the operations the services need.
 
     Multi-row writes go through `transaction()`, so a failure leaves no partial rows.

@@ -147,7 +147,47 @@ CREATE TABLE replaced_transcripts (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+# v6: podcasts by feed. A show is a subscribed feed; its items are what the feed lists,
+# kept across refreshes by guid, each linked to its episode once downloaded. Removing a
+# show keeps the episodes made from it (they are the user's: notes, corrections).
+_V6 = """
+CREATE TABLE shows (
+    id INTEGER PRIMARY KEY,
+    feed_url TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    link TEXT,
+    description TEXT NOT NULL DEFAULT '',
+    author TEXT,
+    artwork_url TEXT,
+    auto_download INTEGER NOT NULL DEFAULT 0 CHECK (auto_download IN (0, 1)),
+    added TEXT NOT NULL,
+    refreshed TEXT
+);
+
+CREATE TABLE feed_items (
+    id INTEGER PRIMARY KEY,
+    show_id INTEGER NOT NULL REFERENCES shows (id) ON DELETE CASCADE,
+    guid TEXT NOT NULL,
+    title TEXT NOT NULL,
+    published TEXT,
+    duration REAL,
+    description TEXT NOT NULL DEFAULT '',
+    enclosure_url TEXT,
+    enclosure_type TEXT,
+    enclosure_length INTEGER,
+    transcript_url TEXT,
+    transcript_type TEXT,
+    chapters_url TEXT,
+    link TEXT,
+    episode_id INTEGER REFERENCES episodes (id) ON DELETE SET NULL,
+    first_seen TEXT NOT NULL,
+    UNIQUE (show_id, guid)
+);
+CREATE INDEX feed_items_show ON feed_items (show_id, published);
+CREATE INDEX feed_items_episode ON feed_items (episode_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 LATEST_VERSION = len(MIGRATIONS)
 
 
