@@ -150,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("model", help="Whisper models for transcription: list, fetch, switch")
     model_cmd.add_arguments(p, json_flag)
 
+    # Podcasts by feed (desktop/cli/feeds.py): add, list, refresh, get, auto, remove, export.
+    from desktop.cli import feeds
+
+    p = sub.add_parser("feed", help="podcasts by feed: subscribe, list, refresh, get episodes")
+    feeds.add_arguments(p, json_flag)
+
     # Desktop integration (desktop/cli/desktop_cmd.py): install / uninstall.
     from desktop.cli import desktop_cmd
 

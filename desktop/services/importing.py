@@ -6,6 +6,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from desktop.core.errors import EarmarkError, LibraryError
 from desktop.core.importers import TRANSCRIPT_SUFFIXES, load_transcript
@@ -62,17 +63,26 @@ def import_transcript(library: Library, path: Path) -> ImportResult:
     return ImportResult(episode, list(transcript.warnings))
 
 
-def store_transcript(library: Library, transcript: Transcript, path: Path, sha: str) -> Episode:
-    """Episode, segments and chapters in one transaction."""
+def store_transcript(
+    library: Library,
+    transcript: Transcript,
+    path: Path,
+    sha: str,
+    title: str | None = None,
+    **media: Any,
+) -> Episode:
+    """Episode, segments and chapters in one transaction. `media` (media_path and
+    media_sha256) links a transcript to the audio it is of (a podcast's own transcript)."""
     with library.transaction():
         episode = library.create_episode(
-            title=transcript.title or title_from_path(path),
+            title=title or transcript.title or title_from_path(path),
             source=EpisodeSource.IMPORTED,
             status=EpisodeStatus.DONE,
             source_path=clean_text(str(path.resolve())),  # undecodable bytes: U+FFFD
             source_sha256=sha,
             duration=transcript.duration,
             language=transcript.language,
+            **media,
         )
         library.append_segments(episode.id, transcript.segments)
         library.set_chapters(episode.id, transcript.chapters)

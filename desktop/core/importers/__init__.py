@@ -1,4 +1,5 @@
-"""Importers for transcript files: SubRip, WebVTT, Whisper-family JSON, plain text, Markdown.
+"""Importers for transcript files: SubRip, WebVTT, Whisper-family JSON, Podcasting 2.0 JSON,
+plain text, Markdown.
 
     load_transcript(path)               read, decode, sniff, parse and normalise a file
     parse_transcript(text, fmt, path)   the same for text already in memory
@@ -23,6 +24,7 @@ from desktop.core.importers.decode import (
 from desktop.core.importers.markdown import parse_markdown
 from desktop.core.importers.normalize import close_open_ends, normalize
 from desktop.core.importers.plaintext import parse_plaintext
+from desktop.core.importers.podcast_json import looks_like_podcast_json, parse_podcast_json
 from desktop.core.importers.prose import check_transcript_like
 from desktop.core.importers.raw import ParseResult
 from desktop.core.importers.sniff import sniff_format
@@ -48,6 +50,9 @@ def _parse(text: str, fmt: str, path: Path | None) -> ParseResult:
     if fmt in ("srt", "vtt"):
         return parse_cues(text, fmt)
     if fmt == "json":
+        # Both JSON families are format "json"; their keys tell them apart.
+        if looks_like_podcast_json(text):
+            return parse_podcast_json(text, path)
         return parse_whisper_json(text, path)
     if fmt == "md":
         return parse_markdown(text)
