@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli.main import main
-from desktop.core.store import Library
+from desktop.core.store import CONTENT_TABLES, Library
 from tests.conftest import DATA, SAMPLE_VTT
 
 SAMPLE = SAMPLE_VTT
@@ -173,9 +173,7 @@ def test_delete_removes_the_episode_and_everything_attached(capsys) -> None:
         "title": "Field Notes: Why I Went Back to Paper",
     }
     with Library.open() as library:
-        assert library.row_counts() == dict.fromkeys(
-            ("episodes", "segments", "chapters", "notes", "insights"), 0
-        )
+        assert library.row_counts() == dict.fromkeys(CONTENT_TABLES, 0)
     assert run_json(capsys, "search", "paragraph") == []
     code, _, err = run(capsys, "delete", str(episode))
     assert code == 1 and f"no episode with id {episode}" in err
