@@ -8,6 +8,7 @@ with a fresh temporary library, drives it as a user would, and saves PNGs:
     docs/screenshots/playing.png       the sample with insights, playing (segment + word)
     docs/screenshots/find.png          find in the episode, every match marked
     docs/screenshots/search.png        library search results
+    docs/screenshots/podcasts.png      a show by its feed (served on 127.0.0.1), its episodes
     docs/screenshots/notes.png         a note, an edited row, the in-place editor open
     docs/screenshots/settings.png      the settings dialog
     docs/screenshots/dark.png          the same in the dark palette
@@ -133,6 +134,8 @@ def take(out: Path, home: Path) -> int:
     settle(app, 0.5)
     shoot(window, out / "search.png")
 
+    shoot_podcasts(app, window, out / "podcasts.png")
+
     window.left_tabs.setCurrentIndex(0)
     episode = window.session.current.id
     window.session.add_note(
@@ -170,6 +173,21 @@ def take(out: Path, home: Path) -> int:
     dark.close()
     dark.session.shutdown()
     return 0
+
+
+def shoot_podcasts(app, window, path: Path) -> None:
+    """The Podcasts tab with a show from a feed served here (the test suite's feed: two
+    episodes, one with the publisher's transcript), nothing fetched from elsewhere."""
+    from tests.feed_server import jfk_mp3, stock_show
+    from tests.http_files import serve_files
+
+    audio = jfk_mp3(ROOT / "bench" / ".cache" / "media")
+    with serve_files() as server:
+        stock_show(server, audio)
+        window.podcast_control.subscribe(server.url("/feed.xml"))
+        wait_until(app, lambda: not window.session.runner.jobs("feeds"), timeout=30)
+        settle(app, 0.5)
+    shoot(window, path)
 
 
 if __name__ == "__main__":

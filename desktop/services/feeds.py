@@ -38,13 +38,15 @@ class Refreshed:
     error: str | None = None
     added: bool = False  # subscribed by this call
 
-    def line(self) -> str:
+    def line(self, with_id: bool = True) -> str:
+        """'#3 Show: subscribed, 12 episodes, 12 new episodes' (the id for the CLI)."""
         if self.error is not None:
             return f"{self.url}: {self.error}"
         assert self.show is not None
         news = f"{len(self.new)} new episode{'s' if len(self.new) != 1 else ''}"
         verb = "subscribed" if self.added else "refreshed"
-        return f"#{self.show.id} {self.show.title}: {verb}, {self.show.item_count} episodes, {news}"
+        name = f"#{self.show.id} {self.show.title}" if with_id else self.show.title
+        return f"{name}: {verb}, {self.show.item_count} episodes, {news}"
 
 
 def feed_url(text: str) -> str:

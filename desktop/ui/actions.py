@@ -25,6 +25,12 @@ SPECS = (
     ActionSpec("open", "&Open…", "Ctrl+O", "open",
                "Open audio, video or a transcript"),
     ActionSpec("open_sample", "Open the S&ample Episode", None, "sample"),
+    ActionSpec("subscribe", "Su&bscribe to a Podcast…", None, "subscribe",
+               "Follow a show by its feed address: its episodes appear under Podcasts"),
+    ActionSpec("import_opml", "&Import Subscriptions (OPML)…"),
+    ActionSpec("export_opml", "E&xport Subscriptions (OPML)…"),
+    ActionSpec("refresh_feeds", "Re&fresh Podcasts", "F5", "refresh",
+               "Look for new episodes of every show"),
     ActionSpec("export", "&Export…", "Ctrl+E", "export",
                "Export as Markdown, SRT, VTT, TXT or JSON"),
     ActionSpec("copy_markdown", "Copy as &Markdown", "Ctrl+Shift+C"),
@@ -48,6 +54,8 @@ SPECS = (
                "Find words in this episode"),
     ActionSpec("search_library", "&Search the Library…", "Ctrl+Shift+F", "find",
                "Search every transcript and note"),
+    ActionSpec("show_podcasts", "&Podcasts", "Ctrl+Shift+P", "subscribe",
+               "Your shows and their episodes"),
     ActionSpec("find_next", "Find Ne&xt", "F3"),
     ActionSpec("find_previous", "Find Pre&vious", "Shift+F3"),
     ActionSpec("cancel_job", "&Cancel Transcription", None, "cancel"),
@@ -67,14 +75,15 @@ CHECKABLE = {"show_library", "show_insights", "show_video"}
 # The menu bar: action names in order; None is a separator, "@name" a submenu given by
 # the window (Open Recent, whose entries change).
 MENUS = (
-    ("&File", ("open", "@recent", "open_sample", None, "export", "copy_markdown", None,
+    ("&File", ("open", "@recent", "open_sample", None, "subscribe", "import_opml",
+               "export_opml", "refresh_feeds", None, "export", "copy_markdown", None,
                "settings", None, "quit")),
     ("&Edit", ("undo", "redo", None, "add_note", "edit_segment", None, "find", "find_next",
                "find_previous", None, "search_library")),
     ("&Playback", ("play", None, "back5", "forward5", "back15", "forward15", None, "slower",
                    "faster", None, "follow")),
     ("&Episode", ("resume", "cancel_job", None, "@again", None, "regenerate")),
-    ("&View", ("show_library", "show_insights", "show_video")),
+    ("&View", ("show_library", "show_insights", "show_video", None, "show_podcasts")),
     ("&Help", ("shortcuts", "about", "about_qt")),
 )  # fmt: skip
 

@@ -42,6 +42,8 @@ GLYPHS = {
     "export": "fa5s.file-export",
     "expand": "fa5s.chevron-right",
     "collapse": "fa5s.chevron-down",
+    "subscribe": "fa5s.rss",
+    "refresh": "fa5s.sync",
 }
 
 

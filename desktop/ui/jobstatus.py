@@ -5,9 +5,21 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
+from desktop.core.downloads import DownloadProgress
 from desktop.core.timecode import short
 from desktop.services.transcription import Progress
 from desktop.ui.icons import icon
+
+
+def describe_download(progress: DownloadProgress, title: str) -> str:
+    """'Downloading “Title”: 45% · 12 of 27 MB · 0:12 left'."""
+    if not progress.total:
+        return f"Downloading “{title}”: {progress.done / 1e6:.0f} MB"
+    parts = [f"Downloading “{title}”: {progress.done / progress.total:.0%}"]
+    parts.append(f"{progress.done / 1e6:.0f} of {progress.total / 1e6:.0f} MB")
+    if progress.seconds_left is not None:
+        parts.append(f"{short(progress.seconds_left)} left")
+    return " · ".join(parts)
 
 
 def describe(progress: Progress, title: str) -> str:
@@ -50,6 +62,15 @@ class JobStatus(QWidget):
         self.label.setText(describe(progress, title))
         self.bar.setRange(0, 1000)
         self.bar.setValue(round(progress.fraction * 1000))
+        self.show()
+
+    def show_download(self, progress: DownloadProgress, title: str) -> None:
+        self.label.setText(describe_download(progress, title))
+        if progress.total:
+            self.bar.setRange(0, 1000)
+            self.bar.setValue(round(progress.done / progress.total * 1000))
+        else:
+            self.bar.setRange(0, 0)
         self.show()
 
     def show_busy(self, text: str) -> None:

@@ -27,6 +27,7 @@ from desktop.ui.actions import build_actions, build_menus
 from desktop.ui.notes.controller import NotesController
 from desktop.ui.panes import build_panes
 from desktop.ui.player.player import Player
+from desktop.ui.podcasts.controller import PodcastsController
 from desktop.ui.retranscribe import Retranscriber
 from desktop.ui.session import LoadedEpisode, Session
 from desktop.ui.settings_dialog import SettingsDialog
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from desktop.ui.library.panel import LibraryPanel
     from desktop.ui.player.bar import PlayerBar
     from desktop.ui.player.video import VideoArea
+    from desktop.ui.podcasts.pane import PodcastsPane
     from desktop.ui.search.pane import SearchPane
     from desktop.ui.transcript.find import FindBar
     from desktop.ui.transcript.view import TranscriptView
@@ -59,6 +61,7 @@ class MainWindow(QMainWindow):
     # The panes, made by build_panes (desktop/ui/panes.py).
     library_panel: LibraryPanel
     search_pane: SearchPane
+    podcasts: PodcastsPane
     left_tabs: QTabWidget
     transcript: TranscriptView
     find_bar: FindBar
@@ -88,6 +91,7 @@ class MainWindow(QMainWindow):
         self.undo_stack = make_stack(self)
         self.notes = NotesController(self, self.undo_stack)
         self.again = Retranscriber(self, self.undo_stack)
+        self.podcast_control = PodcastsController(self)
         self.actions_by_name = build_actions(self, self._handlers())
         bind_actions(self.undo_stack, self.actions_by_name["undo"], self.actions_by_name["redo"])
         self._build_menus()
@@ -104,6 +108,11 @@ class MainWindow(QMainWindow):
         return {
             "open": self.choose_files,
             "open_sample": self.open_sample,
+            "subscribe": lambda: self.podcast_control.ask_subscribe(),
+            "import_opml": lambda: self.podcast_control.ask_import(),
+            "export_opml": lambda: self.podcast_control.ask_export(),
+            "refresh_feeds": lambda: self.podcast_control.refresh(),
+            "show_podcasts": self.show_podcasts,
             "quit": self.close,
             "play": player.toggle,
             "back5": lambda: player.skip(-5),
@@ -328,6 +337,10 @@ class MainWindow(QMainWindow):
         self.actions_by_name["show_library"].setChecked(True)  # shows the pane; View says so
         self.left_tabs.setCurrentWidget(self.search_pane)
         self.search_pane.focus()
+
+    def show_podcasts(self) -> None:
+        self.actions_by_name["show_library"].setChecked(True)
+        self.left_tabs.setCurrentWidget(self.podcasts)
 
     def open_at(self, episode_id: int, seconds: float, play: bool = False) -> None:
         """A search result: that episode, at that moment (and playing, if asked)."""

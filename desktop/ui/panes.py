@@ -14,6 +14,7 @@ from desktop.ui.jobstatus import JobStatus
 from desktop.ui.library.panel import LibraryPanel
 from desktop.ui.player.bar import PlayerBar
 from desktop.ui.player.video import VideoArea
+from desktop.ui.podcasts.pane import PodcastsPane
 from desktop.ui.search.pane import SearchPane
 from desktop.ui.transcript.find import FindBar
 from desktop.ui.transcript.view import TranscriptView
@@ -54,9 +55,11 @@ def build_panes(window: MainWindow) -> None:
     window.search_pane = SearchPane(window.session.library.path, window)
     window.left_tabs = QTabWidget(window)
     window.left_tabs.setDocumentMode(True)
-    window.left_tabs.setAccessibleName("Library and search")
+    window.left_tabs.setAccessibleName("Library, search and podcasts")
     window.left_tabs.addTab(window.library_panel, "Library")
     window.left_tabs.addTab(window.search_pane, "Search")
+    window.podcasts = PodcastsPane(window)
+    window.left_tabs.addTab(window.podcasts, "Podcasts")
     window.main_split.addWidget(window.left_tabs)
     window.main_split.addWidget(center)
     window.main_split.addWidget(window.insights)

@@ -81,12 +81,16 @@ class Retranscriber(QObject):
         more = self.menu.addAction("Get More Models…")
         more.triggered.connect(lambda: self.window.show_settings())
 
-    def start_current(self, model: str) -> Job | None:
-        if self.session.current is None or not self.can_start():
-            return None
-        return self.start(self.session.current.id, model)
+    def start_current(self, model: str) -> None:
+        if self.session.current is not None and self.can_start():
+            self.start(self.session.current.id, model)
 
-    def start(self, episode_id: int, model: str) -> Job:
+    def start(self, episode_id: int, model: str) -> None:
+        """Queued behind any transcription running: the engine does one at a time."""
+        self.session.enqueue(lambda: self._job(episode_id, model))
+        self.window.statusBar().showMessage(f"Transcribing again with {model}…")
+
+    def _job(self, episode_id: int, model: str) -> Job:
         work = partial(
             tasks.retranscribe_episode,
             library_path=self.session.library.path,
@@ -98,9 +102,7 @@ class Retranscriber(QObject):
         job.progress.connect(self.session.transcription_progress)
         job.succeeded.connect(lambda result: self._done(result, model))
         job.failed.connect(lambda text: self.session.transcription_failed(job, text))
-        job.finished.connect(lambda: self.session._transcription_finished(job))
-        self.window.statusBar().showMessage(f"Transcribing again with {model}…")
-        return self.session.runner.start(job)
+        return job
 
     def _done(self, result: Retranscribed, model: str) -> None:
         episode_id = result.episode.id

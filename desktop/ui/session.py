@@ -65,7 +65,9 @@ class Session(QObject):
         self.current: Episode | None = None
         self._rows = 0  # rows of the open episode the views hold
         self._show_next: Path | None = None  # the path whose episode to open once known
-        self._queue: list[Path] = []  # media waiting for the transcriber (one at a time)
+        # Work waiting for the transcriber, which runs one job at a time: media to open, or
+        # a function making any other job that transcribes (again, a podcast episode).
+        self._queue: list[Path | Callable[[], Job]] = []
         self.insight_runs = InsightRuns(self)
 
     # --- reading ----------------------------------------------------------------------------
@@ -165,10 +167,22 @@ class Session(QObject):
             self._queue.append(path)
         self._next_transcription()
 
+    def enqueue(self, make_job: Callable[[], Job]) -> None:
+        """Run a job that transcribes after the ones before it (the engine is shared);
+        it counts as a transcription: the status bar, Cancel and closing wait for it."""
+        self._queue.append(make_job)
+        self._next_transcription()
+
     def _next_transcription(self) -> None:
         if not self._queue or self.runner.jobs("transcribe"):
             return
-        path = self._queue.pop(0)
+        entry = self._queue.pop(0)
+        if not isinstance(entry, Path):
+            job = entry()
+            job.finished.connect(lambda: self._transcription_finished(job))
+            self.runner.start(job)
+            return
+        path = entry
         job = self._open_job("transcribe", path)
         job.episode_id = None  # known from the first progress report
         job.progress.connect(lambda progress: self._transcribing(job, path, progress))
@@ -193,9 +207,9 @@ class Session(QObject):
                 self.open_episode(progress.episode_id)
         self.transcription_progress.emit(progress)
         if self._is_current(progress.episode_id):
-            self._pull_new_segments()
+            self.pull_new_segments()
 
-    def _pull_new_segments(self) -> None:
+    def pull_new_segments(self) -> None:
         assert self.current is not None
         rows = self.library.segments(self.current.id, first=self._rows)
         if rows:
@@ -205,7 +219,7 @@ class Session(QObject):
     def _opened(self, path: Path, episode: Episode) -> None:
         self.library_changed.emit()
         if self._is_current(episode.id):
-            self._pull_new_segments()
+            self.pull_new_segments()
             self.current = self.library.episode(episode.id)
             self.episode_updated.emit(self.current)
         elif self._show_next == path:

@@ -17,6 +17,8 @@ from desktop.services.opening import engine_choice, open_path
 from desktop.services.retranscription import Retranscribed, retranscribe
 
 if TYPE_CHECKING:
+    from desktop.services.feed_episodes import GotEpisode
+    from desktop.services.feeds import Refreshed
     from desktop.services.insights import InsightsResult
     from desktop.ui.jobs import JobContext
 
@@ -54,3 +56,42 @@ def retranscribe_episode(
         return retranscribe(
             library, episode_id, choice.loader(), choice.options, context.report, context.cancel
         )
+
+
+def subscribe_feed(context: JobContext, library_path: Path, source: str) -> list[Refreshed]:
+    """Subscribe to a feed URL, or to every feed of an OPML file (each reported)."""
+    from desktop.services import feeds
+
+    with Library.open(library_path) as library:
+        if Path(source).suffix.lower() in (".opml", ".xml") and Path(source).is_file():
+            return feeds.import_opml(library, Path(source), context.report)
+        return [feeds.subscribe(library, source)]
+
+
+def refresh_feeds(
+    context: JobContext, library_path: Path, show_ids: list[int] | None
+) -> list[Refreshed]:
+    """Fetch the feeds again, reporting each show as it is done."""
+    from desktop.services import feeds
+
+    with Library.open(library_path) as library:
+        return feeds.refresh(library, show_ids, context.report, context.cancelled)
+
+
+def get_feed_item(context: JobContext, library_path: Path, item_id: int) -> GotEpisode:
+    """Download a podcast episode and import its transcript or transcribe it, reporting
+    DownloadProgress, then Progress."""
+    from desktop.services.feed_episodes import get_item
+
+    with Library.open(library_path) as library:
+        return get_item(
+            library, item_id, engine_choice, context.report, context.report, context.cancel
+        )
+
+
+def download_feed_item(context: JobContext, library_path: Path, item_id: int) -> Path:
+    """Download a podcast episode's media only (to listen or transcribe later)."""
+    from desktop.services.feed_episodes import download_item
+
+    with Library.open(library_path) as library:
+        return download_item(library, library.show_item(item_id), context.report, context.cancelled)

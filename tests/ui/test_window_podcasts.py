@@ -1,0 +1,123 @@
+"""The Podcasts tab in the real window, against a real HTTP server on 127.0.0.1 serving a
+Podcasting 2.0 feed (tests/test_feeds_service.py builds it): subscribe, see the show's
+episodes newest first, open one (downloaded with progress in the status bar, the
+publisher's transcript imported, the episode shown), get new episodes automatically at a
+refresh (transcribed by the real tiny.en), and unsubscribe keeping the episodes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.core.store import Library
+from tests import media_fixtures as media
+from tests.feed_server import feed_xml, item_xml, jfk_mp3, stock_show
+from tests.http_files import Fault, FileServer, serve_files
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture(scope="module")
+def mp3(pytestconfig: pytest.Config) -> Path:
+    return jfk_mp3(pytestconfig.cache.mkdir("earmark-media"))
+
+
+@pytest.fixture
+def server(mp3: Path) -> Iterator[FileServer]:
+    with serve_files() as server:
+        stock_show(server, mp3)
+        yield server
+
+
+def tree_rows(window) -> list[tuple[str, list[tuple[str, str]]]]:
+    tree = window.podcasts.tree
+    shows = []
+    for n in range(tree.topLevelItemCount()):
+        top = tree.topLevelItem(n)
+        children = [top.child(m) for m in range(top.childCount())]
+        shows.append((top.text(0), [tuple(c.text(0).split("\n")) for c in children]))
+    return shows
+
+
+def wait_for_jobs(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: not window.session.runner.jobs(), timeout=120_000)
+
+
+def test_subscribe_open_an_episode_and_get_new_ones_automatically(
+    make_window,
+    qtbot,
+    server: FileServer,
+    mp3: Path,
+    tmp_path: Path,
+) -> None:
+    window = make_window(tmp_path / "lib" / "library.sqlite3")
+    assert window.podcasts.pages.currentWidget() is window.podcasts.empty
+    window.actions_by_name["show_podcasts"].trigger()
+    assert window.left_tabs.currentWidget() is window.podcasts
+
+    window.podcast_control.subscribe(server.url("/feed.xml"))
+    wait_for_jobs(qtbot, window)
+    assert tree_rows(window) == [
+        (
+            "Speeches & Talks\n2 episodes",
+            [
+                ("Again", "2026-12-02 · 0:11 · not downloaded"),
+                ("Ask Not", "2026-12-01 · 0:11 · not downloaded"),
+            ],
+        )
+    ]
+    assert "Speeches & Talks: subscribed, 2 episodes, 2 new episodes" in window.banner.text()
+
+    # Enter on "Ask Not": downloaded (progress in the status bar), its transcript read.
+    server.set_fault("/media/ep1.mp3", Fault(chunk_size=16 * 1024, chunk_delay=0.02))
+    shown: list[str] = []
+    show_download = window.job_status.show_download
+
+    def watch(progress, title) -> None:
+        show_download(progress, title)
+        shown.append(window.job_status.label.text())
+
+    window.job_status.show_download = watch
+    row = window.podcasts.item_row(window.session.library.show_items(1)[1].id)
+    assert row is not None and row.text(0).startswith("Ask Not\n")
+    window.podcasts.tree.itemActivated.emit(row, 0)
+    wait_for_jobs(qtbot, window)
+    assert shown and shown[0].startswith("Downloading “Ask Not”: ")
+    assert window.session.current is not None and window.session.current.title == "Ask Not"
+    model = window.transcript.model()
+    assert model.rowCount() == 2 and model.segment(0).speaker == "John F. Kennedy"
+    assert ("Ask Not", "2026-12-01 · 0:11 · in the library") in tree_rows(window)[0][1]
+
+    # At the next refresh, a show set to "automatically" gets its new episode by itself.
+    window.podcast_control.set_auto(1, True)
+    other = media.convert(media.AUDIO_DATA / "jfk.flac", "m4a", mp3.parent)
+    server.add("/media/ep3.mp3", other, content_type="audio/mp4")
+    feed = [item_xml(server, 3, "Third"), item_xml(server, 1, "Ask Not")]
+    server.change("/feed.xml", feed_xml(server, [*feed, item_xml(server, 2, "Again")]))
+    window.actions_by_name["refresh_feeds"].trigger()
+    qtbot.waitUntil(lambda: len(window.session.episodes()) == 2, timeout=120_000)
+    wait_for_jobs(qtbot, window)
+    third = next(r for r in tree_rows(window)[0][1] if r[0] == "Third")
+    assert third == ("Third", "2026-12-03 · 0:11 · in the library")
+    assert window.session.current.title == "Ask Not"  # not taken away from the reader
+
+    window.podcast_control.remove(1)
+    assert tree_rows(window) == []
+    with Library.open(tmp_path / "lib" / "library.sqlite3") as library:
+        assert sorted(e.title for e in library.episodes()) == ["Ask Not", "Third"]
+
+
+def test_a_dead_feed_says_why_and_adds_nothing(
+    make_window,
+    qtbot,
+    server: FileServer,
+    tmp_path: Path,
+) -> None:
+    window = make_window(tmp_path / "library.sqlite3")
+    window.podcast_control.subscribe(server.url("/nothing-here.xml"))
+    wait_for_jobs(qtbot, window)
+    assert window.banner.level == "error"
+    assert "not found (HTTP 404)" in window.banner.text()
+    assert tree_rows(window) == []
