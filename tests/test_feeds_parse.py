@@ -220,14 +220,14 @@ def test_recoverable_feed_with_stray_ampersand() -> None:
     assert brakes.chapters_url == "https://garagetalk.example.net/audio/101-chapters.json"
 
 
-def test_external_entities_are_never_read() -> None:
-    feed = load("xxe.rss", "https://normal.example.com/feed")
-    everything = repr(feed)
-    passwd = Path("/etc/passwd").read_text(errors="replace")
-    assert "root:" in passwd and "root:" not in everything
-    assert feed.title == "Totally Normal Podcast &leak;"  # left as written, not expanded
-    assert [i.guid for i in feed.items] == ["normal-1"]
-    assert feed.items[0].transcript_url == "https://normal.example.com/1.vtt"
+def test_external_entities_are_refused_and_never_read() -> None:
+    with pytest.raises(FeedError) as caught:
+        load("xxe.rss", "https://normal.example.com/feed")
+    assert str(caught.value) == (
+        "https://normal.example.com/feed declares XML entities, which no podcast feed "
+        "needs; refused as unsafe"
+    )
+    assert "root:" not in str(caught.value)
 
 
 def test_external_dtd_and_entities_are_never_fetched() -> None:
@@ -240,7 +240,11 @@ def test_external_dtd_and_entities_are_never_fetched() -> None:
             '<rss version="2.0"><channel><title>Show &remote;</title>'
             "<item><title>One &secret;</title><guid>g1</guid></item></channel></rss>"
         ).encode()
-        feed = parse_feed(data, "https://example.com/feed")
+        with pytest.raises(FeedError, match="declares XML entities"):
+            parse_feed(data, "https://example.com/feed")
+        # Without an internal subset, the external DTD is named but never fetched.
+        plain = data.replace(f'[\n<!ENTITY remote SYSTEM "{text}">\n]'.encode(), b"")
+        feed = parse_feed(plain, "https://example.com/feed")
         assert server.requests() == []
     assert "FETCHED" not in repr(feed)
     assert [i.guid for i in feed.items] == ["g1"]

@@ -15,11 +15,13 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from desktop.core.downloads import DownloadError, DownloadProgress, binary_only, download, fetch
+from desktop.core.downloads.addresses import RefusedURL, public_addresses
 from desktop.core.errors import EarmarkError
 from desktop.core.exporters.files import safe_stem
-from desktop.core.feeds import FeedError, parse_chapters_json
+from desktop.core.feeds import FeedError, chapters_from_notes, parse_chapters_json
 from desktop.core.feeds.names import media_suffix
 from desktop.core.importers import load_transcript
 from desktop.core.model import Episode, EpisodeStatus, Show, ShowItem
@@ -34,6 +36,7 @@ from desktop.services.transcription import (
 )
 
 MAX_TRANSCRIPT_BYTES = 32 * 1024 * 1024
+PUBLISHER = "publisher"  # the engine of an episode whose transcript came with its feed
 MAX_CHAPTERS_BYTES = 4 * 1024 * 1024
 # MIME types of podcast:transcript the importers read, with the suffix that says so.
 TRANSCRIPT_SUFFIXES = {
@@ -78,13 +81,33 @@ def download_item(
     """The item's media on disk (downloaded now, resumed, or already there)."""
     if not item.enclosure_url:
         raise EarmarkError(f"“{item.title}” has no audio or video in its feed")
-    dest = media_destination(library, library.show(item.show_id), item)
+    show = library.show(item.show_id)
+    dest = media_destination(library, show, item)
     if dest.is_file():
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     return download(
-        item.enclosure_url, dest, progress=progress, cancelled=cancelled, accept=binary_only
+        item.enclosure_url,
+        dest,
+        progress=progress,
+        cancelled=cancelled,
+        accept=binary_only,
+        allow_private=feed_is_local(show.feed_url),
     )
+
+
+def feed_is_local(feed_url: str) -> bool:
+    """Whether a feed is served from this machine or this network. Only then may the URLs
+    it names (media, transcripts, chapters) reach local or private addresses: a feed from
+    the internet must not make Earmark probe the user's router or localhost services."""
+    parts = urlsplit(feed_url)
+    try:
+        public_addresses(parts.hostname or "", parts.port or 443)
+    except RefusedURL:
+        return True
+    except OSError:  # a name that does not resolve now: treat it as from the internet
+        return False
+    return False
 
 
 def get_item(
@@ -144,7 +167,8 @@ def _publisher_transcript(library: Library, item: ShowItem, media: Path) -> _Tri
             item, f"its type {item.transcript_type or '(none)'} is not one Earmark reads"
         )
     try:
-        fetched = fetch(item.transcript_url, max_bytes=MAX_TRANSCRIPT_BYTES)
+        local = feed_is_local(library.show(item.show_id).feed_url)
+        fetched = fetch(item.transcript_url, max_bytes=MAX_TRANSCRIPT_BYTES, allow_private=local)
         path = media.with_name(f"{media.stem}.transcript{suffix}")
         _write_atomically(path, fetched.body)
         transcript = load_transcript(path)
@@ -164,6 +188,7 @@ def _publisher_transcript(library: Library, item: ShowItem, media: Path) -> _Tri
         title=item.title,
         media_path=str(media.resolve()),
         media_sha256=sha,
+        engine=PUBLISHER,  # the library says "transcript from the publisher"
     )
     library.remember_hash(*file_identity(media), sha)
     return _Tried(episode, "the publisher's transcript", list(transcript.warnings))
@@ -179,16 +204,23 @@ def _not_used(item: ShowItem, why: str) -> _Tried:
 
 
 def _add_chapters(library: Library, item: ShowItem, episode_id: int) -> list[str]:
-    """The publisher's chapters, when the episode has none; a warning when they fail."""
-    if not item.chapters_url or library.chapters(episode_id):
+    """The publisher's chapters when the episode has none: the feed's chapters file, else
+    marks written in the show notes ("12:34 Topic"); a warning when the file fails."""
+    if library.chapters(episode_id):
         return []
-    try:
-        fetched = fetch(item.chapters_url, max_bytes=MAX_CHAPTERS_BYTES)
-        chapters = parse_chapters_json(fetched.body, item.chapters_url)
-    except (DownloadError, FeedError) as exc:
-        return [f"the chapters of “{item.title}” were not added ({exc})"]
-    library.set_chapters(episode_id, chapters)
-    return []
+    warnings, chapters = [], []
+    if item.chapters_url:
+        try:
+            local = feed_is_local(library.show(item.show_id).feed_url)
+            fetched = fetch(item.chapters_url, max_bytes=MAX_CHAPTERS_BYTES, allow_private=local)
+            chapters = parse_chapters_json(fetched.body, item.chapters_url)
+        except (DownloadError, FeedError) as exc:
+            warnings.append(f"the chapters file of “{item.title}” was not used ({exc})")
+    if not chapters:
+        chapters = chapters_from_notes(item.description, library.episode(episode_id).duration)
+    if chapters:
+        library.set_chapters(episode_id, chapters)
+    return warnings
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -90,6 +90,23 @@ def test_subscribe_open_an_episode_and_get_new_ones_automatically(
     assert model.rowCount() == 2 and model.segment(0).speaker == "John F. Kennedy"
     assert ("Ask Not", "2026-12-01 · 0:11 · in the library") in tree_rows(window)[0][1]
 
+    # "Again" has no transcript: transcribed, and read while it is being transcribed.
+    head = media.sample_head(mp3.parent, 90)
+    server.add("/media/ep2.mp3", head, content_type="audio/mpeg")
+    seen: list[tuple[int, float]] = []
+
+    def rows_then(progress) -> None:
+        seen.append((window.transcript.model().rowCount(), progress.fraction))
+
+    window.session.transcription_progress.connect(rows_then)
+    again = window.podcasts.item_row(window.session.library.show_items(1)[0].id)
+    window.podcasts.tree.itemActivated.emit(again, 0)
+    wait_for_jobs(qtbot, window)
+    window.session.transcription_progress.disconnect(rows_then)
+    assert window.session.current.title == "Again"
+    assert any(rows > 0 and fraction < 0.9 for rows, fraction in seen), seen
+    assert window.transcript.model().rowCount() > 10
+
     # At the next refresh, a show set to "automatically" gets its new episode by itself.
     window.podcast_control.set_auto(1, True)
     other = media.convert(media.AUDIO_DATA / "jfk.flac", "m4a", mp3.parent)
@@ -97,16 +114,16 @@ def test_subscribe_open_an_episode_and_get_new_ones_automatically(
     feed = [item_xml(server, 3, "Third"), item_xml(server, 1, "Ask Not")]
     server.change("/feed.xml", feed_xml(server, [*feed, item_xml(server, 2, "Again")]))
     window.actions_by_name["refresh_feeds"].trigger()
-    qtbot.waitUntil(lambda: len(window.session.episodes()) == 2, timeout=120_000)
+    qtbot.waitUntil(lambda: len(window.session.episodes()) == 3, timeout=120_000)
     wait_for_jobs(qtbot, window)
     third = next(r for r in tree_rows(window)[0][1] if r[0] == "Third")
     assert third == ("Third", "2026-12-03 · 0:11 · in the library")
-    assert window.session.current.title == "Ask Not"  # not taken away from the reader
+    assert window.session.current.title == "Again"  # not taken away from the reader
 
     window.podcast_control.remove(1)
     assert tree_rows(window) == []
     with Library.open(tmp_path / "lib" / "library.sqlite3") as library:
-        assert sorted(e.title for e in library.episodes()) == ["Ask Not", "Third"]
+        assert sorted(e.title for e in library.episodes()) == ["Again", "Ask Not", "Third"]
 
 
 def test_a_dead_feed_says_why_and_adds_nothing(

@@ -11,7 +11,7 @@ downloader) and decide where files go.
 
 from __future__ import annotations
 
-from desktop.core.feeds.chapters import parse_chapters_json
+from desktop.core.feeds.chapters import chapters_from_notes, parse_chapters_json
 from desktop.core.feeds.model import Feed, FeedItem, OpmlFeed
 from desktop.core.feeds.names import media_suffix
 from desktop.core.feeds.opml import read_opml, write_opml
@@ -23,6 +23,7 @@ __all__ = [
     "FeedError",
     "FeedItem",
     "OpmlFeed",
+    "chapters_from_notes",
     "media_suffix",
     "parse_chapters_json",
     "parse_feed",

@@ -79,6 +79,19 @@ def _refuse_non_feeds(data: bytes, url: str) -> None:
         raise FeedError(f"{url} is empty, not a podcast feed")
     if _root_name(data) == "html" or _HTML_DOCTYPE_RE.match(data.lstrip()[:512]):
         raise FeedError(f"{url} is a web page, not a podcast feed; look for the RSS link on it")
+    if b"<!ENTITY" in _prolog(data):
+        # No podcast feed needs its own entities; a feed that declares them is an attack
+        # ("billion laughs" grows a few bytes into gigabytes, an external one reads a file).
+        raise FeedError(
+            f"{url} declares XML entities, which no podcast feed needs; refused as unsafe"
+        )
+
+
+def _prolog(data: bytes) -> bytes:
+    """What comes before the root element: the declaration, comments and any DOCTYPE."""
+    head = data[: 1024 * 1024]
+    match = _ROOT_RE.match(head.removeprefix(b"\xef\xbb\xbf"))
+    return head[: match.start(1)] if match else head
 
 
 def parse_feed(data: bytes, url: str) -> Feed:

@@ -69,6 +69,8 @@ def details_parts(episode: Episode, progress: Progress | None) -> tuple[str, str
         parts.append(short(episode.duration))
     if language := language_name(episode.language):
         parts.append(language)
+    if episode.engine == "publisher":  # services/feed_episodes.PUBLISHER
+        parts.append("publisher's transcript")
     if status := status_text(episode, progress):
         parts.append(status)
     return " · ".join(parts), progress.text() if progress is not None else ""

@@ -42,6 +42,7 @@ class PodcastsController(QObject):
         self.pane.subscribe_requested.connect(self.ask_subscribe)
         self.pane.refresh_requested.connect(self.refresh)
         self.pane.open_requested.connect(self.open_item)
+        self.pane.transcribe_requested.connect(lambda item: self.get(item, open_when_ready=False))
         self.pane.download_requested.connect(self.download_item)
         self.pane.auto_requested.connect(self.set_auto)
         self.pane.remove_requested.connect(self.ask_remove)

@@ -41,6 +41,7 @@ class PodcastsPane(QWidget):
     subscribe_requested = Signal()
     refresh_requested = Signal(object)  # list[int] | None: these shows, or all
     open_requested = Signal(int)  # a feed item: open it, fetching it when needed
+    transcribe_requested = Signal(int)  # a feed item: fetch it and read or transcribe it
     download_requested = Signal(int)  # a feed item: its media only
     auto_requested = Signal(int, bool)  # a show: get new episodes at each refresh
     remove_requested = Signal(int)  # a show: unsubscribe
@@ -146,6 +147,12 @@ class PodcastsPane(QWidget):
             opened = menu.addAction("&Open" if item.episode_id else "Get and &Open")
             opened.setEnabled(has_media or item.episode_id is not None)
             opened.triggered.connect(lambda: self.open_requested.emit(ident))
+            transcribe = menu.addAction("&Transcribe")
+            transcribe.setToolTip(
+                "Download it, then use the publisher's transcript or transcribe it"
+            )
+            transcribe.setEnabled(has_media and item.episode_id is None)
+            transcribe.triggered.connect(lambda: self.transcribe_requested.emit(ident))
             download = menu.addAction("&Download Only")
             download.setEnabled(has_media and item.episode_id is None)
             download.triggered.connect(lambda: self.download_requested.emit(ident))
