@@ -22,7 +22,7 @@ from desktop.services.feed_episodes import get_item, media_destination
 from desktop.services.opening import EngineChoice, engine_choice
 from tests import media_fixtures as media
 from tests.feed_server import JFK, feed_xml, item_xml, jfk_mp3, stock_show
-from tests.http_files import Fault, FileServer, serve_files
+from tests.http_files import Fault, FileServer, closed_port, serve_files
 from tests.wer import word_error_rate
 
 pytestmark = pytest.mark.timeout(180)
@@ -239,3 +239,11 @@ def test_the_same_audio_under_two_items_is_one_episode(
     assert got.episode.id == first.id and got.how == "already in the library, as “Ask Not”"
     assert library.episode(first.id).title == "Ask Not"
     assert library.show_item(again.id).episode_id == first.id
+
+
+def test_no_server_there_is_one_line(library: Library) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/feed.xml"
+    with pytest.raises(DownloadError) as caught:
+        feeds.subscribe(library, url)
+    assert "\n" not in str(caught.value) and "127.0.0.1" in str(caught.value)
+    assert library.shows() == []

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop.core.downloads import DownloadCancelled
 from desktop.core.errors import ChangedElsewhereError, EarmarkError, ModelNeededError
 from desktop.core.insights.payload import Insights
 from desktop.core.model import Episode, EpisodeStatus, Note, Segment, Word
@@ -196,6 +197,8 @@ class Session(QObject):
         episode), the window is told which, to offer fetching it."""
         if isinstance(job.error, ModelNeededError):
             self.model_needed.emit(job.error.model, text)
+        elif isinstance(job.error, DownloadCancelled):  # asked for: what came is kept
+            self.message.emit("info", text)
         else:
             self.message.emit("error", text)
 

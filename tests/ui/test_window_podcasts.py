@@ -138,3 +138,34 @@ def test_a_dead_feed_says_why_and_adds_nothing(
     assert window.banner.level == "error"
     assert "not found (HTTP 404)" in window.banner.text()
     assert tree_rows(window) == []
+
+
+def test_cancel_stops_a_download_and_the_next_try_resumes_it(
+    make_window, qtbot, server: FileServer, mp3: Path, tmp_path: Path
+) -> None:
+    window = make_window(tmp_path / "library.sqlite3")
+    window.podcast_control.subscribe(server.url("/feed.xml"))
+    wait_for_jobs(qtbot, window)
+    size = mp3.stat().st_size
+    server.set_fault("/media/ep2.mp3", Fault(chunk_size=8 * 1024, chunk_delay=0.05))
+    cancelled: list[bool] = []
+
+    def cancel_once(progress, title) -> None:
+        if progress.done > size // 4 and not cancelled:
+            cancelled.append(True)
+            window.job_status.cancel_button.click()
+
+    window.job_status.show_download = cancel_once
+    again = window.session.library.show_items(1)[0]
+    window.podcast_control.get(again.id, open_when_ready=True)
+    wait_for_jobs(qtbot, window)
+    assert cancelled and window.banner.level == "info"
+    assert "cancelled" in window.banner.text() and "kept to resume later" in window.banner.text()
+    assert window.session.library.show_item(again.id).episode_id is None
+
+    server.set_fault("/media/ep2.mp3", None)
+    window.podcast_control.get(again.id, open_when_ready=True)
+    wait_for_jobs(qtbot, window)
+    assert window.session.current is not None and window.session.current.title == "Again"
+    last = server.requests("/media/ep2.mp3")[-1]
+    assert last.range is not None and int(last.range[6:-1]) > size // 4
