@@ -6,6 +6,8 @@ tiny.en where an episode has no transcript. Failures leave the library as it was
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 
 from desktop.cli.main import main
 from desktop.core.downloads import DownloadError
-from desktop.core.errors import EarmarkError
+from desktop.core.errors import EarmarkError, ModelNeededError
 from desktop.core.feeds import FeedError
 from desktop.core.model import EpisodeSource, EpisodeStatus
 from desktop.core.store import Library
@@ -23,6 +25,7 @@ from desktop.services.opening import EngineChoice, engine_choice
 from tests import media_fixtures as media
 from tests.feed_server import JFK, feed_xml, item_xml, jfk_mp3, stock_show
 from tests.http_files import Fault, FileServer, closed_port, serve_files
+from tests.test_whisper_models import GERMAN
 from tests.wer import word_error_rate
 
 pytestmark = pytest.mark.timeout(180)
@@ -247,3 +250,33 @@ def test_no_server_there_is_one_line(library: Library) -> None:
         feeds.subscribe(library, url)
     assert "\n" not in str(caught.value) and "127.0.0.1" in str(caught.value)
     assert library.shows() == []
+
+
+def test_a_german_show_is_transcribed_in_german_or_refused_naming_the_model(
+    library: Library, server: FileServer, tmp_path: Path, base_model: Path
+) -> None:
+    """The feed's <language> tells Whisper what to expect: the English-only tiny.en refuses
+    up front (naming the model to fetch) instead of writing English-sounding nonsense; the
+    multilingual base transcribes it as German."""
+    espeak = shutil.which("espeak-ng")
+    if espeak is None:
+        pytest.skip("espeak-ng is not installed")
+    clip = tmp_path / "folge1.wav"
+    subprocess.run([espeak, "-v", "de", "-w", str(clip), GERMAN], check=True, timeout=60)
+    item = item_xml(server, 1, "Folge 1").replace("/media/ep1.mp3", "/media/folge1.wav")
+    german = feed_xml(server, [item]).replace(
+        b"<title>Speeches", b"<language>de-DE</language><title>Speeches"
+    )
+    server.add("/de.xml", german, content_type="application/rss+xml")
+    server.add("/media/folge1.wav", clip, content_type="audio/wav")
+    show = feeds.subscribe(library, server.url("/de.xml")).show
+    assert show is not None and show.language == "de"
+    (folge,) = library.show_items(show.id)
+    before = library.row_counts()
+    with pytest.raises(ModelNeededError, match="earmark model pull base") as caught:
+        get_item(library, folge.id, tiny)
+    assert caught.value.model == "base" and library.row_counts() == before
+    got = get_item(library, folge.id, lambda: engine_choice(str(base_model)))
+    assert got.episode.language == "de"
+    text = " ".join(s.text for s in library.segments(got.episode.id)).lower()
+    assert "podcast" in text and "berlin" in text

@@ -119,6 +119,7 @@ class Show:
     description: str = ""
     author: str | None = None
     artwork_url: str | None = None
+    language: str | None = None  # what the feed says its episodes are in ("de")
     auto_download: bool = False
     refreshed: str | None = None
     item_count: int = 0

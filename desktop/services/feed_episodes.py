@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ from desktop.core.feeds.names import media_suffix
 from desktop.core.importers import load_transcript
 from desktop.core.model import Episode, EpisodeStatus, Show, ShowItem
 from desktop.core.store import Library
+from desktop.core.transcribe import language_code
 from desktop.services.importing import file_sha256, store_transcript
 from desktop.services.opening import EngineChoice
 from desktop.services.transcription import (
@@ -131,7 +133,7 @@ def get_item(
     if tried.episode is not None:
         got = GotEpisode(item, tried.episode, tried.how, tried.warnings)
     else:
-        choice = engine()
+        choice = _in_show_language(engine(), library.show(item.show_id))
         result = transcribe_media(
             library, media, choice.loader(), choice.options, on_progress, cancel
         )
@@ -201,6 +203,19 @@ def _not_used(item: ShowItem, why: str) -> _Tried:
             "transcribed instead"
         ]
     )
+
+
+def _in_show_language(choice: EngineChoice, show: Show) -> EngineChoice:
+    """The feed says what language its episodes are in: Whisper is told, unless the user
+    chose one. An English-only model then refuses a German show up front, naming the
+    model to fetch, instead of writing English-sounding nonsense."""
+    if choice.options.language is not None or not show.language:
+        return choice
+    try:
+        code = language_code(show.language)
+    except EarmarkError:  # a code Whisper does not know: let it detect
+        return choice
+    return dataclass_replace(choice, options=dataclass_replace(choice.options, language=code))
 
 
 def _add_chapters(library: Library, item: ShowItem, episode_id: int) -> list[str]:

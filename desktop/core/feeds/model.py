@@ -41,6 +41,7 @@ class Feed:
     author: str | None
     artwork_url: str | None  # itunes:image, else the RSS <image>
     items: list[FeedItem]
+    language: str | None = None  # the channel's <language>, as a code: "de" for "de-DE"
 
 
 @dataclass(frozen=True, slots=True)

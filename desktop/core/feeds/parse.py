@@ -136,7 +136,15 @@ def parse_feed(data: bytes, url: str) -> Feed:
         author=clean_line(author) or None,
         artwork_url=artwork,
         items=_newest_first(items),
+        language=_language(_str(channel, "language")),
     )
+
+
+def _language(value: str | None) -> str | None:
+    """The primary subtag of the feed's language ("de" for "de-DE", "pt" for "pt_BR"), so
+    it can tell Whisper what to expect; None when it does not look like a code."""
+    primary = re.split(r"[-_]", (value or "").strip().lower(), maxsplit=1)[0]
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
 
 
 # feedparser's results are dicts of whatever a (possibly mangled) document produced: a key

@@ -159,6 +159,7 @@ CREATE TABLE shows (
     description TEXT NOT NULL DEFAULT '',
     author TEXT,
     artwork_url TEXT,
+    language TEXT,
     auto_download INTEGER NOT NULL DEFAULT 0 CHECK (auto_download IN (0, 1)),
     added TEXT NOT NULL,
     refreshed TEXT

@@ -46,13 +46,14 @@ class Shows:
             self.show(show_id)
             self.conn.execute(
                 "UPDATE shows SET title = ?, link = ?, description = ?, author = ?, "
-                "artwork_url = ?, refreshed = ? WHERE id = ?",
+                "artwork_url = ?, language = ?, refreshed = ? WHERE id = ?",
                 (
                     feed.title,
                     feed.link,
                     feed.description,
                     feed.author,
                     feed.artwork_url,
+                    feed.language,
                     now_iso(),
                     show_id,
                 ),
@@ -167,6 +168,7 @@ def _show_from_row(row: sqlite3.Row) -> Show:
         description=row["description"],
         author=row["author"],
         artwork_url=row["artwork_url"],
+        language=row["language"],
         auto_download=bool(row["auto_download"]),
         refreshed=row["refreshed"],
         item_count=int(row["item_count"]),
