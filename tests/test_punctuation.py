@@ -21,12 +21,8 @@ from desktop.core.media import decode_audio
 from desktop.core.model import Segment
 from desktop.core.transcribe import TranscribeOptions, load_transcriber
 from desktop.core.transcribe.clips import SAMPLE_RATE, Clip
-from desktop.core.transcribe.faster_whisper_engine import (
-    PROMPT_WORDS,
-    FasterWhisperTranscriber,
-    prompt_from,
-    tail,
-)
+from desktop.core.transcribe.faster_whisper_engine import FasterWhisperTranscriber
+from desktop.core.transcribe.prompting import PROMPT_WORDS, prompt_from, tail
 from desktop.core.transcribe.segmenting import LONG_RUN_WORDS, has_sentence_end
 from tests.conftest import CORPUS, ROOT
 from tests.wer import word_error_rate

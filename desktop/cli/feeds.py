@@ -186,7 +186,14 @@ def _get(library: Library, item_id: int, args: argparse.Namespace) -> GotEpisode
             lambda progress: get_item(  # type: ignore[arg-type, return-value]
                 library,
                 item_id,
-                lambda: engine_choice(args.model, args.language, args.beam_size, vad=vad),
+                lambda: engine_choice(
+                    args.model,
+                    args.language,
+                    args.beam_size,
+                    vad=vad,
+                    server=args.server,
+                    local=args.local,
+                ),
                 on_download=progress,
                 on_progress=bar,
             ),

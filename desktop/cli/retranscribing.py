@@ -27,7 +27,9 @@ def episode_id(value: str) -> int:
 def again_cmd(args: argparse.Namespace) -> int:
     target = episode_id(args.media)
     vad = False if args.no_vad else None
-    choice = engine_choice(args.model, args.language, args.beam_size, vad=vad)
+    choice = engine_choice(
+        args.model, args.language, args.beam_size, vad=vad, server=args.server, local=args.local
+    )
     bar = ProgressBar(enabled=sys.stderr.isatty() and not args.json)
     with Library.open() as library:
         try:

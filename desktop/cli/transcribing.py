@@ -32,6 +32,15 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         help=f"1 is greedy decoding (default: the beam_size setting, else {DEFAULT_BEAM_SIZE})",
     )
     parser.add_argument("--no-vad", action="store_true", help="do not skip silence")
+    parser.add_argument(
+        "--server",
+        metavar="URL",
+        help="an OpenAI-compatible Whisper server of yours (default: $EARMARK_STT_SERVERS, "
+        "then the stt_servers setting, else this machine)",
+    )
+    parser.add_argument(
+        "--local", action="store_true", help="transcribe on this machine, even with a server set"
+    )
 
 
 class ProgressBar:
@@ -82,7 +91,9 @@ def transcribe_cmd(args: argparse.Namespace) -> int:
     if args.beam_size is not None and args.beam_size < 1:
         raise EarmarkError("--beam-size must be at least 1")
     vad = False if args.no_vad else None  # None: the saved setting, else on
-    choice = engine_choice(args.model, args.language, args.beam_size, vad=vad)
+    choice = engine_choice(
+        args.model, args.language, args.beam_size, vad=vad, server=args.server, local=args.local
+    )
     bar = ProgressBar(enabled=sys.stderr.isatty() and not args.json)
     with Library.open() as library:
         try:

@@ -31,6 +31,10 @@ class Settings:
     llm_context_tokens: int | None = None
     llm_api_key_env: str | None = None  # the variable holding the key, never the key itself
     llm_model_file: str | None = None  # the local engine's model: a listed name or a .gguf
+    # Whisper servers of the user's (OpenAI-compatible), comma-separated; None: this machine
+    stt_servers: str | None = None
+    stt_model: str | None = None  # the model to ask them for; None: "whisper-1"
+    stt_api_key_env: str | None = None  # the variable holding their key
 
 
 KEYS = tuple(f.name for f in fields(Settings))
@@ -98,6 +102,13 @@ def parse_value(key: str, value: Any, source: Path | str | None = None) -> Any:
         raise EarmarkError(f"{_where(source)}{key} must be a non-empty text")
     if key == "llm_base_url" and not value.startswith(("http://", "https://")):
         raise EarmarkError(f"{_where(source)}llm_base_url must start with http:// or https://")
+    if key == "stt_servers":
+        urls = [url.strip() for url in value.split(",") if url.strip()]
+        if not urls or any(not url.startswith(("http://", "https://")) for url in urls):
+            raise EarmarkError(
+                f"{_where(source)}stt_servers must be http:// or https:// URLs, comma-separated"
+            )
+        return ",".join(urls)
     if key == "insight_engine" and value.strip() not in INSIGHT_ENGINES:
         raise EarmarkError(
             f"{_where(source)}insight_engine must be one of {', '.join(INSIGHT_ENGINES)}"

@@ -15,7 +15,7 @@ from pathlib import Path
 from desktop.core.errors import EarmarkError
 from desktop.core.importers import TRANSCRIPT_SUFFIXES
 from desktop.core.model import Episode
-from desktop.core.settings import Settings, load_settings
+from desktop.core.settings import Settings, load_settings, parse_value
 from desktop.core.store import Library
 from desktop.core.transcribe import (
     DEFAULT_BEAM_SIZE,
@@ -27,6 +27,7 @@ from desktop.core.transcribe import (
     resolve_model,
 )
 from desktop.core.transcribe.child import ChildTranscriber
+from desktop.core.transcribe.remote import RemoteServer, RemoteTranscriber
 from desktop.services.importing import file_sha256, import_transcript
 from desktop.services.transcription import (
     CancelToken,
@@ -48,8 +49,12 @@ class EngineChoice:
     model: ModelSpec
     options: TranscribeOptions
     in_process: bool | None = None  # None: $EARMARK_TRANSCRIBE_IN_PROCESS, else a child
+    server: RemoteServer | None = None  # a Whisper server of the user's instead of `model`
 
     def loader(self) -> Callable[[], Transcriber]:
+        server = self.server
+        if server is not None:
+            return lambda: RemoteTranscriber(server)
         return lambda: shared_transcriber(self.model, self.in_process)
 
 
@@ -105,7 +110,9 @@ def preload(settings: Settings | None = None) -> None:
     child process is spawned and loads it while the caller goes on. A problem is left for
     the transcription itself to report, with the file it was for."""
     try:
-        shared_transcriber(engine_choice(settings=settings).model)
+        choice = engine_choice(settings=settings)
+        if choice.server is None:  # a server of the user's loads its own model
+            shared_transcriber(choice.model)
     except Exception:
         return
 
@@ -116,8 +123,12 @@ def engine_choice(
     beam_size: int | None = None,
     vad: bool | None = None,
     settings: Settings | None = None,
+    server: str | None = None,
+    local: bool = False,
 ) -> EngineChoice:
-    """Flag, then environment (`EARMARK_MODEL`), then saved setting, then default.
+    """Flag, then environment (`EARMARK_MODEL`, `EARMARK_STT_SERVERS`), then saved
+    setting, then default. A Whisper server (`server`, else the first configured one) is
+    used unless `local` says this machine.
 
     A bad model folder fails here, before any work.
     """
@@ -132,8 +143,30 @@ def engine_choice(
     options = TranscribeOptions(
         language=language_code(language or settings.language), beam_size=beam, vad_filter=vad
     )
+    # A model named on its own is one of this machine's.
+    remote = (
+        None if local or (model is not None and server is None) else stt_server(server, settings)
+    )
+    if remote is not None:
+        return EngineChoice(resolve_model(None), options, server=remote)
     # A listed model's name ("base") is its folder in the data folder (whisper_models).
     return EngineChoice(resolve_model(model_folder(folder)), options)
+
+
+STT_SERVERS_ENV = "EARMARK_STT_SERVERS"
+STT_API_KEY_ENV = "EARMARK_STT_API_KEY"
+
+
+def stt_server(url: str | None, settings: Settings) -> RemoteServer | None:
+    """The Whisper server to use: the one given, else the first configured (flag, then
+    $EARMARK_STT_SERVERS, then the stt_servers setting), with its key from the variable
+    the user named (stt_api_key_env, else $EARMARK_STT_API_KEY)."""
+    configured = url or os.environ.get(STT_SERVERS_ENV) or settings.stt_servers
+    if not configured:
+        return None
+    first = parse_value("stt_servers", configured).split(",")[0]
+    key = os.environ.get(settings.stt_api_key_env or STT_API_KEY_ENV) or None
+    return RemoteServer(first, settings.stt_model or "whisper-1", key)
 
 
 def known_episode(library: Library, path: Path) -> Episode | None:

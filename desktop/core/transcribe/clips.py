@@ -159,6 +159,16 @@ def still_to_do(clip: Clip, resume_at: float) -> bool:
     return clip.start > resume_at - STORED_TIME_STEP
 
 
+def clip_plan(audio: np.ndarray, vad_filter: bool, resume_at: float = 0.0) -> Iterator[Clip]:
+    """The clips still to transcribe, produced as they are needed: cut in silences, with
+    the silence between speech skipped (vad_filter) or kept (then VAD only places the
+    cuts, over the whole file)."""
+    if vad_filter:
+        return planned_clips(audio, resume_at)
+    regions = [region for clip in planned_clips(audio) for region in clip.speech]
+    return iter(remaining(tiling_clips(regions, len(audio) / SAMPLE_RATE), resume_at))
+
+
 def remaining(clips: list[Clip], resume_at: float) -> list[Clip]:
     """The clips not yet stored (see still_to_do)."""
     return [clip for clip in clips if still_to_do(clip, resume_at)]

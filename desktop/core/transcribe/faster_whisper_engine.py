@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,15 +24,10 @@ import numpy as np
 
 from desktop.core.errors import ModelError
 from desktop.core.model import Segment, Word
-from desktop.core.transcribe.clips import (
-    SAMPLE_RATE,
-    Clip,
-    planned_clips,
-    remaining,
-    tiling_clips,
-)
+from desktop.core.transcribe.clips import SAMPLE_RATE, Clip, clip_plan
 from desktop.core.transcribe.engine import TranscribeOptions, TranscriptionStream
 from desktop.core.transcribe.models import ModelSpec, resolve_model
+from desktop.core.transcribe.prompting import prompt_from, tail
 from desktop.core.transcribe.segmenting import (
     segments_from_words,
     split_long_runs,
@@ -79,11 +73,7 @@ class FasterWhisperTranscriber:
         self, audio: np.ndarray, options: TranscribeOptions, resume_at: float = 0.0
     ) -> Iterator[Clip]:
         """The clips still to transcribe, produced as they are needed."""
-        if options.vad_filter:
-            return planned_clips(audio, resume_at)
-        # Without the filter nothing is skipped; VAD only places the cuts, over the whole file.
-        regions = [region for clip in planned_clips(audio) for region in clip.speech]
-        return iter(remaining(tiling_clips(regions, len(audio) / SAMPLE_RATE), resume_at))
+        return clip_plan(audio, options.vad_filter, resume_at)
 
     def stream(
         self, audio: np.ndarray, options: TranscribeOptions, resume_at: float = 0.0
@@ -166,34 +156,6 @@ class FasterWhisperTranscriber:
             initial_prompt=prompt,
         )
         return _segments(list(raw), clip, offset=clip.start)
-
-
-# Words of earlier text in a clip's prompt: enough for Whisper to carry on the style
-# (punctuation, capitals, names); faster-whisper keeps at most the last 223 tokens. 100
-# words left no unpunctuated run on the NASA sample with tiny.en where 20 and 40 left one,
-# at the same word error rate (bench/punctuation.py).
-PROMPT_WORDS = 100
-# Whisper's own limit (compression_ratio_threshold) for a decoding gone into a loop:
-# text that repeats itself is no prompt to give the next clip.
-MAX_COMPRESSION_RATIO = 2.4
-
-
-def tail(text: str, words: int = PROMPT_WORDS) -> str:
-    """The last `words` words of `text`, spaces normalised: a resumed run, given the whole
-    stored text, and an uninterrupted one, adding clip by clip, get the same string."""
-    return " ".join(text.split()[-words:])
-
-
-def prompt_from(context: str) -> str | None:
-    """The prompt for the next clip from the words before it, or None: at the start, or
-    after a clip whose text loops ("Thank you. Thank you. ..."), which a prompt would carry
-    on into the next clip."""
-    if not context:
-        return None
-    data = context.encode("utf-8")
-    if len(data) / len(zlib.compress(data)) > MAX_COMPRESSION_RATIO:
-        return None
-    return context
 
 
 def _segments(raw: list[Any], clip: Clip, offset: float) -> list[Segment]:
