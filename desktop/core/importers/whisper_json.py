@@ -4,13 +4,13 @@ a bare list of segments, and Earmark's own JSON export."""
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 from desktop.core.errors import TranscriptFormatError
 from desktop.core.importers.raw import ParseResult, RawCue
 from desktop.core.importers.timestamps import BadTimestamp, parse_clock
+from desktop.core.jsonvalues import finite_number
 from desktop.core.model import Chapter, Word
 
 
@@ -25,15 +25,7 @@ def load_json(text: str, path: Path | None) -> Any:
         raise TranscriptFormatError(path, f"invalid JSON: {exc}") from exc
 
 
-def _number(value: Any) -> float | None:
-    """A finite float, or None; bools are not times even though Python counts them as ints."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None
+_number = finite_number  # a finite float, or None (bools are not times)
 
 
 def _text(value: Any) -> str:

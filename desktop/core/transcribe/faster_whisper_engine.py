@@ -27,7 +27,7 @@ from desktop.core.model import Segment, Word
 from desktop.core.transcribe.clips import SAMPLE_RATE, Clip, clip_plan
 from desktop.core.transcribe.engine import TranscribeOptions, TranscriptionStream
 from desktop.core.transcribe.models import ModelSpec, resolve_model
-from desktop.core.transcribe.prompting import prompt_from, tail
+from desktop.core.transcribe.prompting import Prompts
 from desktop.core.transcribe.segmenting import (
     segments_from_words,
     split_long_runs,
@@ -103,12 +103,10 @@ class FasterWhisperTranscriber:
         language: str | None,
         options: TranscribeOptions,
     ) -> Iterator[list[Segment]]:
-        # The last words before the clip; None when the caller gave no previous text.
-        context = None if options.previous_text is None else tail(options.previous_text)
+        prompts = Prompts(options.previous_text, options.prompt)
         for clip in clips:
-            prompt = (prompt_from(context) if context is not None else None) or options.prompt
             try:
-                batch = self._decode_clip(audio, clip, language, options, prompt)
+                batch = self._decode_clip(audio, clip, language, options, prompts.next())
             except (RuntimeError, ValueError) as exc:
                 # A model that loads but cannot decode (a folder converted for another
                 # feature size, a damaged weight file): an error the user can act on, so
@@ -117,8 +115,7 @@ class FasterWhisperTranscriber:
                     f"{self.spec.path}: the model failed while transcribing "
                     f"{clip.start:.1f}-{clip.end:.1f} s: {exc}"
                 ) from exc
-            if context is not None:
-                context = tail(" ".join([context, *(s.text for s in batch)]))
+            prompts.heard(batch)
             yield batch
 
     def _decode_clip(

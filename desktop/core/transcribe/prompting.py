@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import zlib
 
-__all__ = ["MAX_COMPRESSION_RATIO", "PROMPT_WORDS", "prompt_from", "tail"]
+from desktop.core.model import Segment
+
+__all__ = ["MAX_COMPRESSION_RATIO", "PROMPT_WORDS", "Prompts", "prompt_from", "tail"]
 
 # Words of earlier text in a clip's prompt: enough for Whisper to carry on the style
 # (punctuation, capitals, names); faster-whisper keeps at most the last 223 tokens. 100
@@ -37,3 +39,21 @@ def prompt_from(context: str) -> str | None:
     if len(data) / len(zlib.compress(data)) > MAX_COMPRESSION_RATIO:
         return None
     return context
+
+
+class Prompts:
+    """The prompt for each clip in turn: the last words before it when the caller gave the
+    text stored so far (`previous_text`), else the fixed prompt, if any."""
+
+    def __init__(self, previous_text: str | None, fixed: str | None = None) -> None:
+        self._context = None if previous_text is None else tail(previous_text)
+        self._fixed = fixed
+
+    def next(self) -> str | None:
+        context = prompt_from(self._context) if self._context is not None else None
+        return context or self._fixed
+
+    def heard(self, batch: list[Segment]) -> None:
+        """A clip's segments, to prompt the clip after it."""
+        if self._context is not None:
+            self._context = tail(" ".join([self._context, *(s.text for s in batch)]))

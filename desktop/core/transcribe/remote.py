@@ -29,10 +29,11 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from desktop.core.errors import EarmarkError
+from desktop.core.jsonvalues import time_value
 from desktop.core.model import Segment, Word
 from desktop.core.transcribe.clips import SAMPLE_RATE, Clip, clip_plan
 from desktop.core.transcribe.engine import TranscribeOptions, TranscriptionStream
-from desktop.core.transcribe.prompting import prompt_from, tail
+from desktop.core.transcribe.prompting import Prompts
 from desktop.core.transcribe.segmenting import segments_from_words, split_long_runs
 
 CONNECT_TIMEOUT = 10.0
@@ -79,30 +80,20 @@ class RemoteTranscriber:
         first = next(clips, None)
         if first is None:
             return TranscriptionStream(options.language, iter(()))
-        context = None if options.previous_text is None else tail(options.previous_text)
-        prompt = (prompt_from(context) if context is not None else None) or options.prompt
+        prompts = Prompts(options.previous_text, options.prompt)
         # The first clip is asked now: its reply says the language when none was given.
-        segments, language = self.transcribe_clip(audio, first, options.language, prompt)
-        language = options.language or language
-        rest = self._batches(audio, clips, language, options, context, segments)
+        segments, heard = self.transcribe_clip(audio, first, options.language, prompts.next())
+        prompts.heard(segments)
+        language = options.language or heard
+        rest = self._batches(audio, clips, language, prompts)
         return TranscriptionStream(language, itertools.chain([segments], rest))
 
     def _batches(
-        self,
-        audio: np.ndarray,
-        clips: Iterator[Clip],
-        language: str | None,
-        options: TranscribeOptions,
-        context: str | None,
-        first: list[Segment],
+        self, audio: np.ndarray, clips: Iterator[Clip], language: str | None, prompts: Prompts
     ) -> Iterator[list[Segment]]:
-        if context is not None:
-            context = tail(" ".join([context, *(s.text for s in first)]))
         for clip in clips:
-            prompt = (prompt_from(context) if context is not None else None) or options.prompt
-            batch, _ = self.transcribe_clip(audio, clip, language, prompt)
-            if context is not None:
-                context = tail(" ".join([context, *(s.text for s in batch)]))
+            batch, _ = self.transcribe_clip(audio, clip, language, prompts.next())
+            prompts.heard(batch)
             yield batch
 
     def transcribe_clip(
@@ -263,10 +254,7 @@ def _prob(item: dict[str, Any]) -> float | None:
     return round(value, 4) if value is not None else None
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if np.isfinite(value) and value >= 0 else None
+_number = time_value  # seconds or a probability: finite, not negative
 
 
 def _text(value: Any) -> str | None:
