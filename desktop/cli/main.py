@@ -150,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("model", help="Whisper models for transcription: list, fetch, switch")
     model_cmd.add_arguments(p, json_flag)
 
+    from desktop.cli import chapters as chapters_cli
+
+    p = sub.add_parser("chapters", parents=[json_flag], help="an episode's chapters")
+    chapters_cli.add_arguments(p)
+
     # Podcasts by feed (desktop/cli/feeds.py): add, list, refresh, get, auto, remove, export.
     from desktop.cli import feeds
 

@@ -24,6 +24,7 @@ from desktop.core.resources import resources_dir
 from desktop.services.transcription import Progress
 from desktop.ui import dialogs, export
 from desktop.ui.actions import build_actions, build_menus
+from desktop.ui.chapters.controller import ChaptersController
 from desktop.ui.notes.controller import NotesController
 from desktop.ui.panes import build_panes
 from desktop.ui.player.player import Player
@@ -46,6 +47,7 @@ from desktop.ui.window_text import empty_text, read_only_notice, window_title
 
 if TYPE_CHECKING:
     from desktop.ui.banner import MessageBanner
+    from desktop.ui.chapters.pane import ChaptersPane
     from desktop.ui.insights.panel import InsightsPanel
     from desktop.ui.jobstatus import JobStatus
     from desktop.ui.library.panel import LibraryPanel
@@ -62,6 +64,7 @@ class MainWindow(QMainWindow):
     library_panel: LibraryPanel
     search_pane: SearchPane
     podcasts: PodcastsPane
+    chapters: ChaptersPane
     left_tabs: QTabWidget
     transcript: TranscriptView
     find_bar: FindBar
@@ -92,6 +95,7 @@ class MainWindow(QMainWindow):
         self.notes = NotesController(self, self.undo_stack)
         self.again = Retranscriber(self, self.undo_stack)
         self.podcast_control = PodcastsController(self)
+        self.chapter_control = ChaptersController(self)
         self.actions_by_name = build_actions(self, self._handlers())
         bind_actions(self.undo_stack, self.actions_by_name["undo"], self.actions_by_name["redo"])
         self._build_menus()
@@ -113,6 +117,9 @@ class MainWindow(QMainWindow):
             "export_opml": lambda: self.podcast_control.ask_export(),
             "refresh_feeds": lambda: self.podcast_control.refresh(),
             "show_podcasts": self.show_podcasts,
+            "show_chapters": lambda: self.show_left(self.chapters),
+            "previous_chapter": lambda: self.chapter_control.step(-1),
+            "next_chapter": lambda: self.chapter_control.step(1),
             "quit": self.close,
             "play": player.toggle,
             "back5": lambda: player.skip(-5),
@@ -339,8 +346,12 @@ class MainWindow(QMainWindow):
         self.search_pane.focus()
 
     def show_podcasts(self) -> None:
+        self.show_left(self.podcasts)
+
+    def show_left(self, tab: QWidget) -> None:
+        """A tab of the left pane, showing the pane (View says so)."""
         self.actions_by_name["show_library"].setChecked(True)
-        self.left_tabs.setCurrentWidget(self.podcasts)
+        self.left_tabs.setCurrentWidget(tab)
 
     def open_at(self, episode_id: int, seconds: float, play: bool = False) -> None:
         """A search result: that episode, at that moment (and playing, if asked)."""

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.ui.banner import MessageBanner
+from desktop.ui.chapters.pane import ChaptersPane
 from desktop.ui.insights.panel import InsightsPanel
 from desktop.ui.jobstatus import JobStatus
 from desktop.ui.library.panel import LibraryPanel
@@ -58,13 +59,15 @@ def build_panes(window: MainWindow) -> None:
     window.left_tabs.setAccessibleName("Library, search and podcasts")
     window.left_tabs.addTab(window.library_panel, "Library")
     window.left_tabs.addTab(window.search_pane, "Search")
+    window.chapters = ChaptersPane(window)
+    window.left_tabs.addTab(window.chapters, "Chapters")
     window.podcasts = PodcastsPane(window)
     window.left_tabs.addTab(window.podcasts, "Podcasts")
     window.main_split.addWidget(window.left_tabs)
     window.main_split.addWidget(center)
     window.main_split.addWidget(window.insights)
     window.main_split.setStretchFactor(1, 1)
-    window.main_split.setSizes([260, 640, 380])
+    window.main_split.setSizes([300, 600, 380])  # four tabs at the left fit in 300
     root = QWidget(window)
     layout = QVBoxLayout(root)
     layout.setContentsMargins(0, 0, 0, 0)

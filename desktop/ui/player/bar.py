@@ -8,7 +8,7 @@ is released or moved by keyboard or wheel, never from `valueChanged`.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QPalette
+from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -19,12 +19,15 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyleHintReturn,
     QStyleOption,
+    QStyleOptionSlider,
     QToolButton,
+    QToolTip,
     QWidget,
 )
 from superqt import QElidingLabel
 
 from desktop.core import timecode
+from desktop.core.chapters import OutlineEntry, chapter_at
 from desktop.ui import icons
 from desktop.ui.player.player import NO_MEDIA, SPEEDS, Player, nearest_speed
 
@@ -59,6 +62,56 @@ class SeekSlider(QSlider):
         self.setMinimumWidth(80)
         self.sliderReleased.connect(self._on_released)
         self.actionTriggered.connect(self._on_action)
+        self._marks: list[tuple[int, str]] = []  # chapter starts (ms) and titles
+        self.setMouseTracking(True)  # a chapter's title when hovering its tick
+
+    def set_marks(self, marks: list[tuple[int, str]]) -> None:
+        """Ticks at these positions (ms), each with the title shown when hovered."""
+        self._marks = sorted(marks)
+        self.update()
+
+    def mark_x(self, ms: int) -> int:
+        """Where the handle's centre is at `ms`: where a tick for it goes."""
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        style = self.style()
+        groove = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
+        )
+        span = max(1, groove.width() - handle.width())
+        offset = QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), ms, span)
+        return groove.x() + handle.width() // 2 + offset
+
+    def mark_near(self, x: int, reach: int = 4) -> str | None:
+        """The title of the tick within `reach` pixels of `x`, if any."""
+        if self.maximum() <= 0:
+            return None
+        near = [(abs(self.mark_x(ms) - x), title) for ms, title in self._marks]
+        best = min(near, default=None)
+        return best[1] if best is not None and best[0] <= reach else None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._marks or self.maximum() <= 0:
+            return
+        painter = QPainter(self)
+        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Text), 1))
+        bottom = self.height() - 2
+        for ms, _title in self._marks:
+            x = self.mark_x(ms)
+            painter.drawLine(x, bottom - 4, x, bottom)
+        painter.end()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        title = self.mark_near(round(event.position().x()))
+        if title is not None:
+            QToolTip.showText(event.globalPosition().toPoint(), title, self)
+        else:
+            QToolTip.hideText()
+        super().mouseMoveEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         # The jump to the click is itself an action; it must not seek before the release.
@@ -127,6 +180,14 @@ class PlayerBar(QWidget):
         self._centre.addWidget(self.message_label)
         self._centre.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
+        self.chapter_label = QElidingLabel(self)
+        self.chapter_label.setTextFormat(Qt.TextFormat.PlainText)  # titles are data
+        self.chapter_label.setAccessibleName("Current chapter")
+        self.chapter_label.setMaximumWidth(220)
+        self.chapter_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.chapter_label.hide()
+        self._outline: list[OutlineEntry] = []
+
         self.time_label = QElidingLabel(self)
         self.time_label.setTextFormat(Qt.TextFormat.PlainText)
         self.time_label.setElideMode(Qt.TextElideMode.ElideNone)
@@ -168,6 +229,7 @@ class PlayerBar(QWidget):
         layout.addSpacing(6)
         layout.addWidget(self._centre, 1)
         layout.addSpacing(6)
+        layout.addWidget(self.chapter_label)
         layout.addWidget(self.time_label)
         layout.addSpacing(6)
         layout.addWidget(self.speed_box)
@@ -208,6 +270,20 @@ class PlayerBar(QWidget):
 
     # ----- public -------------------------------------------------------------------
 
+    def set_chapters(self, entries: list[OutlineEntry]) -> None:
+        """Ticks at the chapters' starts and the playing one's title beside the time."""
+        self._outline = entries
+        self.slider.set_marks([(round(e.start * 1000), e.title) for e in entries])
+        self.chapter_label.setVisible(bool(entries) and self.player.has_media())
+        self._show_chapter(self.slider.sliderPosition())
+
+    def _show_chapter(self, ms: int) -> None:
+        at = chapter_at(self._outline, ms / 1000.0)
+        title = self._outline[at].title if at is not None else ""
+        if self.chapter_label.text() != title:
+            self.chapter_label.setText(title)
+            self.chapter_label.setToolTip(title)
+
     def set_message(self, text: str) -> None:
         """A short status shown in place of the slider while nothing can play."""
         self._message = text
@@ -230,6 +306,7 @@ class PlayerBar(QWidget):
     def _show_time(self, ms: int) -> None:
         total = self.player.duration()
         self.time_label.setText(f"{timecode.short(ms / 1000.0)} / {timecode.short(total)}")
+        self._show_chapter(ms)
 
     def _reserve_time_width(self, seconds: float) -> None:
         # Wide enough for any time of this media, so the slider does not twitch as the
@@ -247,6 +324,7 @@ class PlayerBar(QWidget):
             widget.setEnabled(has_media)
         self._centre.setCurrentWidget(self.slider if has_media else self.message_label)
         self.time_label.setVisible(has_media)  # "0:00 / 0:00" says nothing; give the room
+        self.chapter_label.setVisible(has_media and bool(self._outline))
         if has_media:
             self._on_duration(self.player.duration())
 

@@ -1,0 +1,81 @@
+"""The Chapters tab: every chapter of the open episode with its time and length; the one
+playing is marked; Enter or a click plays from it (or shows it, when nothing can play)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.chapters import OutlineEntry
+from desktop.core.timecode import short
+from desktop.ui.display import shown_text
+
+NO_CHAPTERS = "This episode has no chapters."
+NO_EPISODE = "Open an episode to see its chapters."
+
+
+class ChaptersPane(QWidget):
+    chapter_activated = Signal(float)  # the chapter's start, seconds
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Chapters")
+        self.list = QListWidget()
+        self.list.setAccessibleName("Chapters of the episode")
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setWordWrap(True)
+        self.list.itemActivated.connect(self._activated)
+        self.list.itemClicked.connect(self._activated)
+        self.empty = QLabel(NO_EPISODE)
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.empty.setMargin(16)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.list)
+        self.pages.addWidget(self.empty)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+        self.entries: list[OutlineEntry] = []
+        self.current: int | None = None
+        self.set_outline([], episode_open=False)
+
+    def set_outline(self, entries: list[OutlineEntry], episode_open: bool = True) -> None:
+        self.entries = entries
+        self.current = None
+        self.list.clear()
+        for entry in entries:
+            length = f" · {short(entry.length)}" if entry.length is not None else ""
+            item = QListWidgetItem(f"{short(entry.start)}  {shown_text(entry.title)}{length}")
+            item.setToolTip(entry.title)
+            item.setData(Qt.ItemDataRole.UserRole, entry.start)
+            self.list.addItem(item)
+        self.empty.setText(NO_CHAPTERS if episode_open else NO_EPISODE)
+        self.pages.setCurrentWidget(self.list if entries else self.empty)
+
+    def set_current(self, index: int | None) -> None:
+        """Mark the chapter playing (bold, and selected so the keyboard starts there)."""
+        if index == self.current:
+            return
+        for n in (self.current, index):
+            if n is not None and 0 <= n < self.list.count():
+                font = QFont(self.list.font())
+                font.setBold(n == index)
+                self.list.item(n).setFont(font)
+        self.current = index
+        if index is not None:
+            self.list.setCurrentRow(index)
+            self.list.scrollToItem(self.list.item(index))
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        self.chapter_activated.emit(float(item.data(Qt.ItemDataRole.UserRole)))

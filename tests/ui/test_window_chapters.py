@@ -1,0 +1,72 @@
+"""Chapters in the real window: the Chapters tab lists an episode's outline with times and
+lengths and follows playback; clicking one plays from it; the seek bar has a tick at each
+start and names the playing chapter; Previous/Next Chapter jump. On the 97-minute Ethereum
+interview (../shared/corpus, CC BY-SA) and on the NASA sample with its media."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from desktop.core.model import Chapter
+from desktop.core.store import Library
+from desktop.services.importing import import_transcript
+from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.timeout(120)
+ETHEREUM = CORPUS / "transcripts" / "interviews" / "early-days-of-ethereum-ep010-viktor-tron.md"
+
+
+@pytest.mark.skipif(not ETHEREUM.is_file(), reason="../shared/corpus is not here")
+def test_the_outline_of_a_long_interview(make_window, qtbot, tmp_path: Path) -> None:
+    path = tmp_path / "library.sqlite3"
+    with Library.open(path) as library:
+        episode = import_transcript(library, ETHEREUM).episode
+    window = make_window(path)
+    window.actions_by_name["show_chapters"].trigger()
+    assert window.left_tabs.currentWidget() is window.chapters
+    assert window.chapters.empty.text() == "Open an episode to see its chapters."
+    assert window.session.open_episode(episode.id)
+    rows = [window.chapters.list.item(n).text() for n in range(window.chapters.list.count())]
+    assert len(rows) == 15
+    assert rows[0] == "0:06  Introduction · 0:55"
+    assert rows[6] == "16:55  Yellow Paper and multi-client development · 4:31"
+    seventh = window.chapters.list.item(6)
+    rect = window.chapters.list.visualItemRect(seventh)
+    qtbot.mouseClick(window.chapters.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.reading_position == 16 * 60 + 55
+    assert window.chapters.current == 6 and window.chapters.list.item(6).font().bold()
+    # Nothing plays (a transcript without media): the view is there.
+    shown = window.transcript.list_view.indexAt(QPoint(5, 5)).row()
+    assert window.transcript.model().segment(max(shown, 0)).start <= 16 * 60 + 55 + 60
+
+
+def test_seek_bar_ticks_the_playing_chapter_and_jumps(
+    make_window, qtbot, sample_copy: Path
+) -> None:
+    with Library.open(sample_copy) as library:
+        library.set_chapters(
+            1, [Chapter(0, "Growing up"), Chapter(95, "Old Dominion"), Chapter(200, "NASA")]
+        )
+    window = make_window(sample_copy)
+    assert window.session.open_episode(1)
+    qtbot.waitUntil(lambda: window.player.duration() > 0, timeout=30_000)
+    slider = window.player_bar.slider
+    assert [title for _, title in slider._marks] == ["Growing up", "Old Dominion", "NASA"]
+    assert slider.mark_near(slider.mark_x(95_000)) == "Old Dominion"
+    assert slider.mark_near(slider.mark_x(95_000) + 40) is None
+    window.seek(120)
+    qtbot.waitUntil(lambda: window.player_bar.chapter_label.text() == "Old Dominion")
+    assert window.chapters.current == 1
+
+    window.actions_by_name["next_chapter"].trigger()
+    assert window.reading_position == 200
+    qtbot.waitUntil(lambda: window.player_bar.chapter_label.text() == "NASA")
+    window.seek(201)
+    window.actions_by_name["previous_chapter"].trigger()  # within 3 s: the one before
+    assert window.reading_position == 95
+    window.seek(150)
+    window.actions_by_name["previous_chapter"].trigger()  # later: this one's start
+    assert window.reading_position == 95
