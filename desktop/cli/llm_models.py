@@ -17,9 +17,7 @@ from desktop.services.llm_models import (
 )
 
 
-def add_model_commands(
-    sub: argparse._SubParsersAction, json_flag: argparse.ArgumentParser
-) -> None:
+def add_model_commands(sub: argparse._SubParsersAction, json_flag: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "models",
         parents=[json_flag],
@@ -120,4 +118,3 @@ def _state_json(state: ModelState) -> dict[str, object]:
         "in_use": state.in_use,
         "path": str(state.path),
     }
-

@@ -76,12 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "transcribe",
         parents=[json_flag],
-        help="transcribe an audio or video file locally",
+        help="transcribe audio or video files (here, or on your Whisper servers)",
         description="Transcribe MEDIA; with --again, transcribe episode ID again with "
         "another model (notes and the corrections that still fit are kept); with --undo, "
         "bring back the transcript the last --again replaced.",
     )
-    p.add_argument("media", metavar="MEDIA|ID")
+    p.add_argument(
+        "media",
+        nargs="+",
+        metavar="MEDIA|DIR|ID",
+        help="a file; several files or a folder are a queue over this computer and "
+        "every configured Whisper server",
+    )
     again = p.add_mutually_exclusive_group()
     again.add_argument(
         "--again", action="store_true", help="transcribe episode ID again (with --model)"

@@ -81,7 +81,16 @@ def transcribe_cmd(args: argparse.Namespace) -> int:
     if getattr(args, "again", False) or getattr(args, "undo", False):  # not on `open`
         from desktop.cli import retranscribing
 
+        if len(args.media) != 1:
+            raise EarmarkError("--again and --undo take one episode id")
+        args.media = args.media[0]
         return retranscribing.again_cmd(args) if args.again else retranscribing.undo_cmd(args)
+    if isinstance(args.media, list):  # `transcribe`; `open` gives one path
+        if len(args.media) > 1 or Path(args.media[0]).is_dir():
+            from desktop.cli.queueing import queue_cmd
+
+            return queue_cmd(args)
+        args.media = args.media[0]
     media = Path(args.media)
     if is_transcript_file(media):
         raise EarmarkError(

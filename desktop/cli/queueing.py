@@ -1,0 +1,62 @@
+"""`earmark transcribe FILE… | DIR`: a queue over this computer and every Whisper server
+configured, a line per file as it ends."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from desktop.cli.output import print_json
+from desktop.core.errors import EarmarkError
+from desktop.core.settings import load_settings
+from desktop.core.store import Library
+from desktop.services.opening import STT_SERVERS_ENV, engine_choice
+from desktop.services.queue import QueueResult, media_files, queue_engines, transcribe_queue
+from desktop.services.transcription import CancelToken
+
+
+def queue_cmd(args: argparse.Namespace) -> int:
+    paths = media_files([Path(p) for p in args.media])
+    if not paths:
+        raise EarmarkError("no audio or video files there: " + ", ".join(args.media))
+    vad = False if args.no_vad else None
+    choice = engine_choice(args.model, args.language, args.beam_size, vad=vad, local=True)
+    servers = [] if args.local else _servers(args.server)
+    engines = queue_engines(choice, servers)
+    cancel = CancelToken()
+
+    def report(result: QueueResult) -> None:
+        if not args.json:
+            print(result.line(), file=sys.stdout if result.episode else sys.stderr, flush=True)
+
+    with Library.open() as library:
+        library_path = library.path
+    try:
+        results = transcribe_queue(library_path, paths, engines, choice.options, report, cancel)
+    except KeyboardInterrupt:
+        cancel.cancel()
+        print("earmark: interrupted; what was transcribed is kept. Run the same command "
+              "again to continue.", file=sys.stderr)  # fmt: skip
+        return 130
+    if args.json:
+        print_json([_result_json(r) for r in results])
+    return 1 if any(r.episode is None for r in results) else 0
+
+
+def _servers(flag: str | None) -> list[str]:
+    configured = flag or os.environ.get(STT_SERVERS_ENV) or load_settings().stt_servers or ""
+    return [url.strip() for url in configured.split(",") if url.strip()]
+
+
+def _result_json(result: QueueResult) -> dict[str, object]:
+    episode = result.episode
+    return {
+        "path": str(result.path),
+        "id": episode.id if episode else None,
+        "segments": episode.segment_count if episode else 0,
+        "engine": result.engine,
+        "error": result.error,
+        "failed_tries": result.tried,
+    }
