@@ -37,6 +37,7 @@ class Segment:
 class Chapter:
     start: float
     title: str
+    made: bool = False  # made by Earmark from the transcript, not the episode's own
 
 
 @dataclass(slots=True)

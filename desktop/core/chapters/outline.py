@@ -19,6 +19,7 @@ class OutlineEntry:
     start: float
     end: float | None  # the next chapter's start, else the episode's end (None: unknown)
     title: str
+    made: bool = False  # made by Earmark, not the episode's own
 
     @property
     def length(self) -> float | None:
@@ -30,7 +31,7 @@ def outline(chapters: list[Chapter], duration: float | None) -> list[OutlineEntr
     entries = []
     for n, chapter in enumerate(ordered):
         end = ordered[n + 1].start if n + 1 < len(ordered) else duration
-        entries.append(OutlineEntry(n, chapter.start, end, chapter.title))
+        entries.append(OutlineEntry(n, chapter.start, end, chapter.title, chapter.made))
     return entries
 
 

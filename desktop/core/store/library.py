@@ -323,16 +323,16 @@ class Library(Annotations, Shows, Versions):
         with self.transaction():
             self.conn.execute("DELETE FROM chapters WHERE episode_id = ?", (episode_id,))
             self.conn.executemany(
-                "INSERT INTO chapters (episode_id, start, title) VALUES (?, ?, ?)",
-                [(episode_id, c.start, c.title) for c in chapters],
+                "INSERT INTO chapters (episode_id, start, title, made) VALUES (?, ?, ?, ?)",
+                [(episode_id, c.start, c.title, int(c.made)) for c in chapters],
             )
 
     def chapters(self, episode_id: int) -> list[Chapter]:
         rows = self.conn.execute(
-            "SELECT start, title FROM chapters WHERE episode_id = ? ORDER BY start, id",
+            "SELECT start, title, made FROM chapters WHERE episode_id = ? ORDER BY start, id",
             (episode_id,),
         )
-        return [Chapter(row["start"], row["title"]) for row in rows]
+        return [Chapter(row["start"], row["title"], bool(row["made"])) for row in rows]
 
     # --- whole documents ------------------------------------------------------------------
 

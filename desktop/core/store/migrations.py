@@ -147,7 +147,8 @@ CREATE TABLE replaced_transcripts (
 );
 """
 
-# v6: podcasts by feed. A show is a subscribed feed; its items are what the feed lists,
+# v6: podcasts by feed, and chapters Earmark made (marked, so they never pass for the
+# episode's own). A show is a subscribed feed; its items are what the feed lists,
 # kept across refreshes by guid, each linked to its episode once downloaded. Removing a
 # show keeps the episodes made from it (they are the user's: notes, corrections).
 _V6 = """
@@ -186,6 +187,8 @@ CREATE TABLE feed_items (
 );
 CREATE INDEX feed_items_show ON feed_items (show_id, published);
 CREATE INDEX feed_items_episode ON feed_items (episode_id);
+
+ALTER TABLE chapters ADD COLUMN made INTEGER NOT NULL DEFAULT 0 CHECK (made IN (0, 1));
 """
 
 MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
