@@ -95,3 +95,11 @@ def download_feed_item(context: JobContext, library_path: Path, item_id: int) ->
 
     with Library.open(library_path) as library:
         return download_item(library, library.show_item(item_id), context.report, context.cancelled)
+
+
+def make_chapters(context: JobContext, library_path: Path, episode_id: int) -> int:
+    """Chapters made from an episode's transcript (a ProcessJob's work); how many."""
+    from desktop.services.chapters import make_episode_chapters  # scikit-learn: ~1 s
+
+    with Library.open(library_path) as library:
+        return len(make_episode_chapters(library, episode_id))

@@ -70,3 +70,22 @@ def test_seek_bar_ticks_the_playing_chapter_and_jumps(
     window.seek(150)
     window.actions_by_name["previous_chapter"].trigger()  # later: this one's start
     assert window.reading_position == 95
+
+
+def test_make_chapters_for_an_episode_without_them(make_window, qtbot, sample_copy: Path) -> None:
+    """The NASA sample as Earmark transcribed it has no chapters: the tab offers to make
+    them; they appear in the tab and on the seek bar, marked as made."""
+    window = make_window(sample_copy)
+    assert window.session.open_episode(1)
+    pane = window.chapters
+    assert pane.pages.currentWidget() is pane.empty_page
+    assert pane.empty.text() == "This episode has no chapters."
+    window.show_left(pane)
+    assert pane.make_button.isVisible()
+    pane.make_button.click()
+    qtbot.waitUntil(lambda: pane.list.count() > 0, timeout=60_000)
+    assert 2 <= pane.list.count() <= 4
+    assert "Made by Earmark" in pane.list.item(0).toolTip()
+    assert len(window.player_bar.slider._marks) == pane.list.count()
+    with Library.open(sample_copy) as library:
+        assert all(c.made for c in library.chapters(1))

@@ -9,6 +9,8 @@ from PySide6.QtCore import QObject
 
 from desktop.core.chapters import chapter_at, neighbour, outline
 from desktop.core.errors import EarmarkError
+from desktop.ui import tasks
+from desktop.ui.jobs import Job, ProcessJob
 
 if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
@@ -24,18 +26,49 @@ class ChaptersController(QObject):
         window.session.episode_loaded.connect(self.load)
         window.player.position_changed.connect(self.follow)
         self.pane.chapter_activated.connect(self.play_from)
+        self.pane.make_requested.connect(self.make)
+        self.episode_id: int | None = None
+        self.duration: float | None = None
 
     def load(self, loaded: LoadedEpisode) -> None:
         episode = loaded.episode
+        self.episode_id = episode.id
+        self.duration = episode.duration or (loaded.segments[-1].end if loaded.segments else None)
+        self.show_chapters()
+        self.follow(0.0)
+
+    def show_chapters(self) -> None:
+        """The open episode's chapters as stored now, in the tab and on the seek bar."""
+        if self.episode_id is None:
+            return
         try:
-            chapters = self.window.session.library.chapters(episode.id)
+            chapters = self.window.session.library.chapters(self.episode_id)
         except EarmarkError:
             chapters = []
-        duration = episode.duration or (loaded.segments[-1].end if loaded.segments else None)
-        self.entries = outline(chapters, duration)
+        self.entries = outline(chapters, self.duration)
         self.pane.set_outline(self.entries)
         self.window.player_bar.set_chapters(self.entries)
-        self.follow(0.0)
+
+    def make(self) -> Job | None:
+        """Chapters made from the open episode's transcript, in a child process (the
+        cohesion maths holds the GIL); shown when ready."""
+        if self.episode_id is None:
+            return None
+        episode_id = self.episode_id
+        session = self.window.session
+        job = ProcessJob(
+            "chapters", tasks.make_chapters, (session.library.path, episode_id), episode_id
+        )
+        self.pane.make_button.setEnabled(False)
+        job.succeeded.connect(lambda _chapters: self._made(episode_id))
+        job.failed.connect(lambda text: session.message.emit("error", text))
+        job.finished.connect(lambda: self.pane.make_button.setEnabled(True))
+        return session.runner.start(job)
+
+    def _made(self, episode_id: int) -> None:
+        if self.episode_id == episode_id:  # still open: show them where the reader is
+            self.show_chapters()
+            self.follow(self.window.reading_position)
 
     def follow(self, seconds: float) -> None:
         self.pane.set_current(chapter_at(self.entries, seconds))

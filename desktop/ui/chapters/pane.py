@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -25,6 +26,7 @@ NO_EPISODE = "Open an episode to see its chapters."
 
 class ChaptersPane(QWidget):
     chapter_activated = Signal(float)  # the chapter's start, seconds
+    make_requested = Signal()  # make chapters for the open episode, which has none
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,9 +42,21 @@ class ChaptersPane(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.empty.setMargin(16)
+        self.make_button = QPushButton("Make Chapters")
+        self.make_button.setToolTip(
+            "Cut the transcript into chapters at its topic shifts, each titled by its topic"
+        )
+        self.make_button.clicked.connect(self.make_requested)
+        empty_page = QWidget()
+        column = QVBoxLayout(empty_page)
+        column.addStretch(1)
+        column.addWidget(self.empty)
+        column.addWidget(self.make_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addStretch(2)
+        self.empty_page = empty_page
         self.pages = QStackedWidget()
         self.pages.addWidget(self.list)
-        self.pages.addWidget(self.empty)
+        self.pages.addWidget(empty_page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
@@ -57,11 +71,14 @@ class ChaptersPane(QWidget):
         for entry in entries:
             length = f" · {short(entry.length)}" if entry.length is not None else ""
             item = QListWidgetItem(f"{short(entry.start)}  {shown_text(entry.title)}{length}")
-            item.setToolTip(entry.title)
+            made = "\nMade by Earmark from the transcript" if entry.made else ""
+            item.setToolTip(entry.title + made)
             item.setData(Qt.ItemDataRole.UserRole, entry.start)
             self.list.addItem(item)
         self.empty.setText(NO_CHAPTERS if episode_open else NO_EPISODE)
-        self.pages.setCurrentWidget(self.list if entries else self.empty)
+        self.make_button.setVisible(episode_open and not entries)
+        self.make_button.setEnabled(True)
+        self.pages.setCurrentWidget(self.list if entries else self.empty_page)
 
     def set_current(self, index: int | None) -> None:
         """Mark the chapter playing (bold, and selected so the keyboard starts there)."""
