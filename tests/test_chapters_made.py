@@ -84,3 +84,20 @@ def test_the_command_line(
     assert main(["export", "1", "--format", "md", "-o", str(target)]) == 0
     assert "## Virginia" in target.read_text(encoding="utf-8")
     assert main(["chapters", "make", "nine"]) == 2
+
+
+def test_made_chapters_go_everywhere_chapters_go(library: Library, tmp_path: Path) -> None:
+    """WebVTT chapters for players, and Earmark's JSON round trip keeping the mark."""
+    from desktop.services.exporting import export_to_path
+
+    episode = import_transcript(library, NASA).episode
+    made = make_episode_chapters(library, episode.id)
+    vtt = export_to_path(library, episode.id, "chapters", tmp_path)
+    assert vtt.name.endswith(".chapters.vtt")
+    text = vtt.read_text(encoding="utf-8")
+    assert text.startswith("WEBVTT") and text.count(" --> ") == len(made)
+    assert "1\n00:00:00.960 --> 00:01:44.680\nVirginia\n" in text
+    exported = export_to_path(library, episode.id, "json", tmp_path / "nasa.json")
+    with Library.open(tmp_path / "other.sqlite3") as other:
+        back = import_transcript(other, exported).episode
+        assert other.chapters(back.id) == library.chapters(episode.id)

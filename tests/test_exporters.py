@@ -50,7 +50,7 @@ def small_doc() -> EpisodeDocument:
 
 
 def test_formats_tuple() -> None:
-    assert FORMATS == ("md", "srt", "vtt", "txt", "json")
+    assert FORMATS == ("md", "srt", "vtt", "txt", "json", "chapters")
 
 
 def test_srt_exact() -> None:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from desktop.core.errors import EarmarkError
+from desktop.core.exporters import EXTENSIONS
 from desktop.core.store import Library
 from desktop.services.exporting import export_text, export_to_path, suggested_filename
 
@@ -25,6 +26,7 @@ FILTERS = {
     "vtt": "WebVTT subtitles (*.vtt)",
     "txt": "Plain text (*.txt)",
     "json": "Earmark JSON (*.json)",
+    "chapters": "WebVTT chapters (*.chapters.vtt)",
 }
 
 
@@ -46,7 +48,7 @@ def save_dialog(
 
 def _follow_filter(dialog: QFileDialog, library: Library, episode_id: int, name: str) -> None:
     fmt = format_of(name)
-    dialog.setDefaultSuffix(fmt)
+    dialog.setDefaultSuffix(EXTENSIONS.get(fmt, fmt))
     dialog.selectFile(suggested_filename(library, episode_id, fmt))
 
 

@@ -1,4 +1,5 @@
-"""Exporters: an EpisodeDocument as Markdown, SubRip, WebVTT, plain text or JSON.
+"""Exporters: an EpisodeDocument as Markdown, SubRip, WebVTT, plain text or JSON, and its
+chapters as a WebVTT chapters file.
 
 - render(doc, fmt) -> str: the file's text.
 - write_atomic(path, text): UTF-8, atomic replace; EarmarkError naming the path.
@@ -17,7 +18,7 @@ from desktop.core.exporters.files import TargetExistsError, safe_stem, write_ato
 from desktop.core.exporters.json_export import render_json
 from desktop.core.exporters.markdown import render_markdown
 from desktop.core.exporters.plaintext import render_txt
-from desktop.core.exporters.subtitles import render_srt, render_vtt
+from desktop.core.exporters.subtitles import render_srt, render_vtt, render_vtt_chapters
 from desktop.core.model import EpisodeDocument
 
 __all__ = [
@@ -30,7 +31,9 @@ __all__ = [
     "write_atomic",
 ]
 
-FORMATS: tuple[str, ...] = ("md", "srt", "vtt", "txt", "json")
+FORMATS: tuple[str, ...] = ("md", "srt", "vtt", "txt", "json", "chapters")
+# A format's file name ending, where it is not the format's name.
+EXTENSIONS = {"chapters": "chapters.vtt"}
 
 _RENDERERS: dict[str, Callable[[EpisodeDocument], str]] = {
     "md": render_markdown,
@@ -38,6 +41,7 @@ _RENDERERS: dict[str, Callable[[EpisodeDocument], str]] = {
     "vtt": render_vtt,
     "txt": render_txt,
     "json": render_json,
+    "chapters": render_vtt_chapters,  # WebVTT chapters, for players' chapter menus
 }
 
 
@@ -66,7 +70,7 @@ def default_filename(doc: EpisodeDocument, fmt: str, disambiguate: bool = False)
     stem = safe_stem(doc.episode.title, fallback, reserve=suffix)
     if suffix and stem != fallback:
         stem += suffix
-    name = f"{stem}.{ext}"
+    name = f"{stem}.{EXTENSIONS.get(ext, ext)}"
     if Path(name).name != name or name.startswith("."):  # pragma: no cover - safe_stem's job
         raise EarmarkError(f"unsafe file name {name!r} for episode {doc.episode.id}")
     return name

@@ -32,7 +32,10 @@ def to_json_dict(doc: EpisodeDocument) -> dict[str, Any]:
         "version": JSON_VERSION,
         "episode": dataclasses.asdict(doc.episode),
         "segments": [_segment(seg) for seg in doc.segments],
-        "chapters": [{"start": c.start, "title": c.title} for c in doc.chapters],
+        "chapters": [
+            {"start": c.start, "title": c.title, **({"made": True} if c.made else {})}
+            for c in doc.chapters
+        ],
         "notes": [dataclasses.asdict(n) for n in doc.notes],
         "insights": doc.insights.to_dict() if doc.insights is not None else None,
     }

@@ -61,3 +61,17 @@ def render_vtt(doc: EpisodeDocument) -> str:
             body = f"<v {vtt_escape(speaker)}>{body}"
         cues.append(f"{clock(start)} --> {clock(end)}\n{body}\n")
     return "\n".join(cues)
+
+
+def render_vtt_chapters(doc: EpisodeDocument) -> str:
+    """A WebVTT chapters file (what players read for a chapter menu): one cue per chapter,
+    from its start to the next one's (the last to the end of the transcript)."""
+    title = one_line(doc.episode.title).replace("-->", "->")
+    cues = [f"WEBVTT - {title}\n" if title else "WEBVTT\n"]
+    chapters = sorted(doc.chapters, key=lambda c: c.start)
+    end = max((s.end for s in doc.segments), default=doc.episode.duration or 0.0)
+    for n, chapter in enumerate(chapters):
+        stop = chapters[n + 1].start if n + 1 < len(chapters) else max(end, chapter.start)
+        name = vtt_escape(one_line(chapter.title).replace("-->", "->"))
+        cues.append(f"{n + 1}\n{clock(chapter.start)} --> {clock(stop)}\n{name}\n")
+    return "\n".join(cues)

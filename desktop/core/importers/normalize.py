@@ -93,7 +93,7 @@ def normalize(result: ParseResult, fmt: str, path: Path | None) -> Transcript:
         format=fmt,
         title=clean_line(result.title) or None,
         language=clean_line(result.language) or None,
-        chapters=[Chapter(c.start, t) for c in chapters if (t := clean_line(c.title))],
+        chapters=[Chapter(c.start, t, c.made) for c in chapters if (t := clean_line(c.title))],
         warnings=warnings,
     )
 

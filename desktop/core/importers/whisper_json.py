@@ -132,4 +132,5 @@ def _metadata(data: dict[str, Any], result: ParseResult) -> None:
             start = _number(chapter.get("start"))
             title = _text(chapter.get("title")).strip()
             if start is not None and start >= 0 and title:
-                result.chapters.append(Chapter(start, title))
+                made = chapter.get("made") is True  # Earmark's own JSON keeps the mark
+                result.chapters.append(Chapter(start, title, made))
