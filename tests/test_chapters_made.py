@@ -101,3 +101,15 @@ def test_made_chapters_go_everywhere_chapters_go(library: Library, tmp_path: Pat
     with Library.open(tmp_path / "other.sqlite3") as other:
         back = import_transcript(other, exported).episode
         assert other.chapters(back.id) == library.chapters(episode.id)
+
+
+def test_search_results_name_their_chapter(library: Library) -> None:
+    from desktop.core.search import search
+
+    excerpt = DATA / "insights" / "early-days-of-ethereum-ep010-excerpt.md"
+    import_transcript(library, excerpt)
+    hits = search(library.conn, "yellow paper", limit=10)
+    chapters = {(round(h.start), h.chapter) for h in hits}
+    assert (1015, "Yellow Paper and multi-client development") in chapters
+    assert (483, "Anarchism and Austrian economics") in chapters
+    assert all(h.chapter for h in hits)  # every hit lies after the first chapter's start

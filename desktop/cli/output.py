@@ -44,6 +44,7 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
         "speaker": hit.speaker,
         "text": hit.text,
         "snippet": highlight(hit.snippet, "**", "**"),
+        "chapter": hit.chapter,
     }
 
 
@@ -80,7 +81,8 @@ def hit_line(hit: SearchHit, bold: bool) -> str:
     if hit.note_id is not None:
         speaker = f"note {hit.note_id}: "
     snippet = " ".join(highlight(hit.snippet, open_mark, close_mark).split())
-    return f"#{hit.episode_id} {hit.title} @ {short(hit.start)}  {speaker}{snippet}"
+    chapter = f" ({hit.chapter})" if hit.chapter else ""
+    return f"#{hit.episode_id} {hit.title} @ {short(hit.start)}{chapter}  {speaker}{snippet}"
 
 
 def note_json(note: Note) -> dict[str, Any]:

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from desktop.core.errors import EarmarkError
@@ -68,6 +69,7 @@ class SearchHit:
     # Set for a note: the note's id. Its `start` is the note's time (else its segment's
     # start, else 0), `segment_idx` the segment it belongs to (else 0), `text` the note.
     note_id: int | None = None
+    chapter: str | None = None  # the title of the chapter it falls in, when there are any
 
     @property
     def kind(self) -> str:
@@ -111,11 +113,47 @@ def search(
     notes: bool = True,
     min_prefix: int = 1,
 ) -> list[SearchHit]:
-    """Ranked hits across the library or within one episode: notes first, then segments.
+    """Ranked hits across the library or within one episode: notes first, then segments,
+    each with the chapter it falls in.
 
     `offset` and `limit` page through that one list. With notes=False only segments.
     The last word is a prefix from `min_prefix` characters on (see parse_query).
     """
+    hits = _search(
+        conn, text, episode_id, limit, offset, snippet_tokens, rank_cap, notes, min_prefix
+    )
+    return _with_chapters(conn, hits)
+
+
+def _with_chapters(conn: sqlite3.Connection, hits: list[SearchHit]) -> list[SearchHit]:
+    """Each hit with the title of the chapter playing at its time (one small query per
+    episode among the hits)."""
+    chapters: dict[int, tuple[list[float], list[str]]] = {}
+    placed = []
+    for hit in hits:
+        if hit.episode_id not in chapters:
+            rows = conn.execute(
+                "SELECT start, title FROM chapters WHERE episode_id = ? ORDER BY start, id",
+                (hit.episode_id,),
+            ).fetchall()
+            chapters[hit.episode_id] = ([r[0] for r in rows], [r[1] for r in rows])
+        starts, titles = chapters[hit.episode_id]
+        at = bisect_right(starts, hit.start + 1e-6) - 1
+        placed.append(replace(hit, chapter=titles[at]) if at >= 0 else hit)
+    return placed
+
+
+def _search(
+    conn: sqlite3.Connection,
+    text: str,
+    episode_id: int | None,
+    limit: int,
+    offset: int,
+    snippet_tokens: int,
+    rank_cap: int | None,
+    notes: bool,
+    min_prefix: int,
+) -> list[SearchHit]:
     parsed = parse_query(text, min_prefix)
     if parsed is None or limit <= 0:
         return []

@@ -47,7 +47,11 @@ def heading(hit: SearchHit) -> str:
     kind = "Note" if hit.kind == "note" else (hit.speaker or "")
     # The time first: a long title is cut at the right edge, the time must not be. Names
     # are isolated: an unclosed right-to-left override in one must not reverse the rest.
-    names = [isolated(shown_text(name, MAX_HEADING_CHARS)) for name in (kind, hit.title) if name]
+    names = [
+        isolated(shown_text(name, MAX_HEADING_CHARS))
+        for name in (kind, hit.title, hit.chapter)
+        if name
+    ]
     return " · ".join([short(hit.start), *names])
 
 
