@@ -95,11 +95,12 @@ class MainWindow(QMainWindow):
         self.notes = NotesController(self, self.undo_stack)
         self.again = Retranscriber(self, self.undo_stack)
         self.podcast_control = PodcastsController(self)
-        self.chapter_control = ChaptersController(self)
         self.actions_by_name = build_actions(self, self._handlers())
         bind_actions(self.undo_stack, self.actions_by_name["undo"], self.actions_by_name["redo"])
         self._build_menus()
         self._connect()
+        # After _connect: an episode's chapters go over the rows _show_episode has just set.
+        self.chapter_control = ChaptersController(self)
         self._restore_layout()
         self.reload_library()
         self._update_actions()

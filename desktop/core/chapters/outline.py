@@ -4,9 +4,10 @@ playing at a moment; the one before or after it (for Previous/Next Chapter)."""
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from desktop.core.model import Chapter
+from desktop.core.model import Chapter, Segment
 
 # Back within this many seconds of a chapter's start, "previous" goes to the chapter
 # before it (as a player's previous-track button does); later, to its own start.
@@ -55,3 +56,26 @@ def neighbour(entries: list[OutlineEntry], seconds: float, step: int) -> Outline
     if seconds - entries[current].start > RESTART_WINDOW:
         return entries[current]
     return entries[current - 1] if current > 0 else entries[current]
+
+
+def heading_rows(
+    chapters: Sequence[Chapter], segments: Sequence[Segment]
+) -> dict[int, list[Chapter]]:
+    """Where chapter headings go in a transcript: before the first segment (with text)
+    whose middle is at or after the chapter's start, so a chapter starting early in a
+    segment claims it. Row -> the chapters heading it (two may head one row). The
+    Markdown export and the transcript view both place headings by this rule.
+    Chapters after the last segment head nothing yet (a transcript still coming in)."""
+    ordered = sorted(chapters, key=lambda c: c.start)
+    rows: dict[int, list[Chapter]] = {}
+    next_chapter = 0
+    for row, segment in enumerate(segments):
+        if next_chapter >= len(ordered):
+            break
+        if not segment.text.strip():
+            continue
+        middle = (segment.start + max(segment.start, segment.end)) / 2
+        while next_chapter < len(ordered) and ordered[next_chapter].start <= middle:
+            rows.setdefault(row, []).append(ordered[next_chapter])
+            next_chapter += 1
+    return rows

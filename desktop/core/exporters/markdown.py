@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Iterable
 
+from desktop.core.chapters import heading_rows
 from desktop.core.exporters._text import one_line, paragraphs, speaker_of
 from desktop.core.insights.payload import Insights
 from desktop.core.model import Chapter, EpisodeDocument, Note, Segment
@@ -232,8 +233,8 @@ def _transcript_blocks(doc: EpisodeDocument) -> list[str]:
     chapter start, so a chapter starting early in a segment claims that segment.
     """
     chapters = sorted(doc.chapters, key=lambda c: c.start)
+    placed = heading_rows(chapters, doc.segments)  # the transcript view's rule too
     blocks: list[str] = []
-    next_chapter = 0
     paragraph: list[str] = []
     para_start = 0.0
     para_speaker: str | None = None
@@ -249,16 +250,12 @@ def _transcript_blocks(doc: EpisodeDocument) -> list[str]:
             blocks.append(f"{_stamp(para_start)} {label}{body}")
             paragraph.clear()
 
-    for seg in doc.segments:
+    for row, seg in enumerate(doc.segments):
         text = one_line(seg.text)
         if not text:
             continue
         speaker = speaker_of(seg.speaker)
-        middle = (seg.start + max(seg.start, seg.end)) / 2
-        headings = []
-        while next_chapter < len(chapters) and chapters[next_chapter].start <= middle:
-            headings.append(chapters[next_chapter])
-            next_chapter += 1
+        headings = placed.get(row, [])
         starts_new = (
             not paragraph
             or bool(headings)
@@ -274,7 +271,8 @@ def _transcript_blocks(doc: EpisodeDocument) -> list[str]:
         words += len(text.split())
         last_text = text
     flush()
-    blocks += _headings(chapters[next_chapter:])
+    shown = {id(c) for heads in placed.values() for c in heads}
+    blocks += _headings([c for c in chapters if id(c) not in shown])  # past the last segment
     return blocks
 
 

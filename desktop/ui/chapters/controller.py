@@ -48,6 +48,7 @@ class ChaptersController(QObject):
         self.entries = outline(chapters, self.duration)
         self.pane.set_outline(self.entries)
         self.window.player_bar.set_chapters(self.entries)
+        self.window.transcript.set_chapters(chapters)
 
     def make(self) -> Job | None:
         """Chapters made from the open episode's transcript, in a child process (the

@@ -16,7 +16,7 @@ import html
 import math
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -56,13 +56,12 @@ from desktop.core.timecode import short
 from desktop.ui.colors import blend, readable
 from desktop.ui.display import MAX_SHOWN_CHARS, shown_text
 from desktop.ui.transcript.editor import SegmentEditor
+from desktop.ui.transcript.headings import PAD_X, PAD_Y, lay_out_headings, paint_headings
 from desktop.ui.transcript.highlights import find_selections, format_range, word_selection
 from desktop.ui.transcript.model import SegmentListModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
-PAD_X = 8  # left and right padding of a row
-PAD_Y = 5  # top and bottom padding of a row
 GAP = 12  # between the time column and the text
 MARK_GAP = 4  # between the time and the note marker
 EDITED = "\u00a0(edited)"  # after a corrected segment's text (kept with its last word)
@@ -88,6 +87,10 @@ class RowLayout:
     text_layout: QTextLayout
     text_origin: QPointF
     text_width: int
+    # Chapter headings over the row (a band at its top, not part of the segment: find,
+    # notes, corrections and clicks only ever see the row below it).
+    headings: list[tuple[QRect, str]] = field(default_factory=list)
+    band: int = 0  # the headings' height
 
 
 class TranscriptDelegate(QStyledItemDelegate):
@@ -213,8 +216,13 @@ class TranscriptDelegate(QStyledItemDelegate):
         palette = option.palette
         current = bool(index.data(SegmentListModel.IsCurrentRole))
         painter.save()
-        self._paint_background(painter, option, current)
         origin = rect.topLeft()
+        if layout.headings:
+            paint_headings(painter, layout.headings, layout.band, option, self._view.font())
+        # The row's own background starts below its headings: they are not the segment.
+        body = QStyleOptionViewItem(option)
+        body.rect = rect.adjusted(0, layout.band, 0, 0)
+        self._paint_background(painter, body, current)
         base = palette.color(QPalette.ColorRole.Base)
         text_color = palette.color(QPalette.ColorRole.Text)
         link = readable(palette.color(QPalette.ColorRole.Link), base, text_color)
@@ -296,18 +304,19 @@ class TranscriptDelegate(QStyledItemDelegate):
         width, time_width = key
         segment: Segment = index.data(SegmentListModel.SegmentRole)
         metrics = QFontMetrics(font)
-        time_rect = QRect(PAD_X, PAD_Y, time_width, metrics.height())
+        headings, band = lay_out_headings(index.data(SegmentListModel.HeadingRole), font, width)
+        time_rect = QRect(PAD_X, PAD_Y + band, time_width, metrics.height())
         mark = self._marker_size(metrics)
         marker_rect = QRect(
             time_rect.right() + 1 + MARK_GAP,
-            PAD_Y + (metrics.height() - mark) // 2,
+            PAD_Y + band + (metrics.height() - mark) // 2,
             mark,
             mark,
         )
         text_x = marker_rect.right() + 1 + GAP - MARK_GAP
         text_width = max(width - text_x - PAD_X, MIN_TEXT_WIDTH)
         speaker = self._speaker_to_show(index, segment)
-        top = PAD_Y
+        top = PAD_Y + band
         speaker_rect = QRect()
         if speaker:
             bold = QFontMetrics(self._speaker_font(font))
@@ -320,7 +329,7 @@ class TranscriptDelegate(QStyledItemDelegate):
             text_layout, text_height = self._text_layout(shown + EDITED, font, text_width, formats)
         else:
             text_layout, text_height = self._text_layout(shown, font, text_width)
-        height = max(top + text_height, PAD_Y + metrics.height()) + PAD_Y
+        height = max(top + text_height, PAD_Y + band + metrics.height()) + PAD_Y
         return RowLayout(
             key=key,
             height=height,
@@ -332,6 +341,8 @@ class TranscriptDelegate(QStyledItemDelegate):
             text_layout=text_layout,
             text_origin=QPointF(text_x, top),
             text_width=text_width,
+            headings=headings,
+            band=band,
         )
 
     @staticmethod

@@ -21,7 +21,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from desktop.core.model import Note, Segment, Word
+from desktop.core.chapters import heading_rows
+from desktop.core.model import Chapter, Note, Segment, Word
 from desktop.core.timecode import short
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -104,6 +105,7 @@ class SegmentListModel(QAbstractListModel):
     WordsRole = SegmentRole + 3  # -> list[Word] | None: the row's word timings
     FindRole = SegmentRole + 4  # -> list[(start, end, is_current)]: find matches in the row
     NotesRole = SegmentRole + 5  # -> list[Note]: the notes on this row (empty if none)
+    HeadingRole = SegmentRole + 6  # -> list[str]: chapter titles heading this row
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -118,6 +120,8 @@ class SegmentListModel(QAbstractListModel):
         self._seconds: float | None = None  # the playhead's last position
         self._notes: list[Note] = []
         self._note_rows: dict[int, list[Note]] = {}
+        self._chapters: list[Chapter] = []
+        self._headings: dict[int, list[str]] = {}
 
     # Qt model interface
 
@@ -143,6 +147,8 @@ class SegmentListModel(QAbstractListModel):
             return self.words(row)
         if role == self.FindRole:
             return [(a, b, n == self._current_find) for a, b, n in self._found.get(row, ())]
+        if role == self.HeadingRole:
+            return self._headings.get(index.row(), [])
         if role == self.NotesRole:
             return list(self._note_rows.get(row, ()))
         if role == Qt.ItemDataRole.EditRole:
@@ -190,6 +196,8 @@ class SegmentListModel(QAbstractListModel):
         self._seconds = None
         self._notes = []
         self._note_rows = {}
+        self._chapters = []
+        self._headings = {}
         self.endResetModel()
 
     def append_segments(self, segments: list[Segment]) -> None:
@@ -203,6 +211,8 @@ class SegmentListModel(QAbstractListModel):
         self.endInsertRows()
         if self._notes:  # notes on rows that were not there yet
             self.set_notes(self._notes)
+        if self._chapters:  # chapters that start in the rows just come
+            self.set_chapters(self._chapters)
 
     def replace_segments(self, changed: Iterable[tuple[int, Segment]]) -> list[int]:
         """Put new values in rows (an edit, its undo, a renamed speaker); returns the rows.
@@ -269,6 +279,23 @@ class SegmentListModel(QAbstractListModel):
         if touched:
             top, bottom = self.index(min(touched), 0), self.index(max(touched), 0)
             self.dataChanged.emit(top, bottom, [self.NotesRole])
+
+    def set_chapters(self, chapters: Sequence[Chapter]) -> list[int]:
+        """Chapter headings over the rows they start at; returns the rows whose heading
+        changed (their height changes: the view lays them out again)."""
+        self._chapters = list(chapters)
+        before = self._headings
+        self._headings = {
+            row: [c.title for c in chapters]
+            for row, chapters in heading_rows(self._chapters, self._segments).items()
+        }
+        changed = sorted(r for r in set(before) | set(self._headings)
+                         if before.get(r) != self._headings.get(r))  # fmt: skip
+        if changed:
+            self.dataChanged.emit(
+                self.index(changed[0], 0), self.index(changed[-1], 0), [self.HeadingRole]
+            )
+        return changed
 
     def row_at_time(self, seconds: float) -> int:
         """The row playing at `seconds`: the last segment starting at or before it, else -1."""

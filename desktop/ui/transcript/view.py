@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.model import Note, Segment
+from desktop.core.model import Chapter, Note, Segment
 from desktop.ui.icons import icon
 from desktop.ui.transcript.delegate import TranscriptDelegate
 from desktop.ui.transcript.model import SegmentListModel, WordsLoader
@@ -104,6 +104,15 @@ class TranscriptView(QWidget):
             self.list_view.setLayoutMode(QListView.LayoutMode.SinglePass)
         with self._auto_scroll():
             self._model.append_segments(segments)
+
+    def set_chapters(self, chapters: list[Chapter]) -> None:
+        """Chapter headings over the rows they start at (the rows are laid out again)."""
+        self._remember_anchor()
+        with self._auto_scroll():
+            rows = self._model.set_chapters(chapters)
+            self._delegate.forget_rows(rows)
+            if rows:
+                self.list_view.doItemsLayout()
 
     def replace_segments(self, changed: Iterable[tuple[int, Segment]]) -> None:
         """Rows whose segment changed (an edit, an undo, a renamed speaker), in place.
