@@ -60,3 +60,16 @@ def feed_server(feed_mp3: Path) -> Iterator[FileServer]:
     with serve_files() as server:
         stock_show(server, feed_mp3)
         yield server
+
+
+@pytest.fixture
+def whisper_hub(base_model: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FileServer]:
+    """A hub on 127.0.0.1 serving the multilingual base as huggingface.co serves
+    Systran/faster-whisper-base (HF_ENDPOINT points at it): tests/test_whisper_models.py."""
+    from tests.http_files import serve_files
+    from tests.test_whisper_models import stock_hub
+
+    with serve_files() as server:
+        stock_hub(server, base_model)
+        monkeypatch.setenv("HF_ENDPOINT", server.url(""))
+        yield server

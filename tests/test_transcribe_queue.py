@@ -29,10 +29,10 @@ pytestmark = pytest.mark.timeout(300)
 
 @pytest.fixture(scope="module")
 def recordings(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder of real recordings: the NASA sample's first 90 s (three clips), the JFK
+    """A folder of real recordings: the NASA sample's first 45 s (two clips), the JFK
     clip, the Harvard sentences."""
     folder = tmp_path_factory.mktemp("backlog")
-    head = media.sample_head(pytestconfig.cache.mkdir("earmark-media"), 90)
+    head = media.sample_head(pytestconfig.cache.mkdir("earmark-media"), 45)
     (folder / "a-nasa-head.mp3").write_bytes(head.read_bytes())
     for name in ("jfk.flac", "joinly_OSR_us_000_0034_8k.wav"):
         (folder / name).write_bytes((media.AUDIO_DATA / name).read_bytes())
@@ -70,7 +70,7 @@ def test_a_server_that_goes_away_hands_its_files_to_the_other(
     cache = pytestconfig.cache.mkdir("earmark-media")
     folder = tmp_path / "backlog"
     folder.mkdir()
-    for seconds, name in ((90, "a-nasa-90.mp3"), (60, "b-nasa-60.mp3")):
+    for seconds, name in ((50, "a-nasa-50.mp3"), (40, "b-nasa-40.mp3")):
         (folder / name).write_bytes(media.sample_head(cache, seconds).read_bytes())
     (folder / "c-jfk.flac").write_bytes((media.AUDIO_DATA / "jfk.flac").read_bytes())
     files = media_files([folder])

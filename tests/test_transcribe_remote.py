@@ -41,7 +41,7 @@ def server() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def head(pytestconfig: pytest.Config) -> Path:
-    return media.sample_head(pytestconfig.cache.mkdir("earmark-media"), 90)
+    return media.sample_head(pytestconfig.cache.mkdir("earmark-media"), 45)
 
 
 def test_the_command_line_transcribes_on_the_server(

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,7 +32,7 @@ from desktop.services.whisper_models import (
     partial_folder,
     record_speed,
 )
-from tests.http_files import Fault, FileServer, closed_port, serve_files
+from tests.http_files import Fault, FileServer, closed_port
 from tests.whisper_base import PART1, PART2
 
 BASE = find_whisper_model("base")
@@ -87,11 +86,8 @@ def stock_hub(server: FileServer, model: Path) -> None:
 
 
 @pytest.fixture
-def hub(base_model: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FileServer]:
-    with serve_files() as server:
-        stock_hub(server, base_model)
-        monkeypatch.setenv("HF_ENDPOINT", server.url(""))
-        yield server
+def hub(whisper_hub: FileServer) -> FileServer:
+    return whisper_hub
 
 
 def sha256(path: Path) -> str:

@@ -80,7 +80,7 @@ def transcribe_queue(
     Library.open(library_path).close()  # created or upgraded once, before the workers
     threads = [
         threading.Thread(
-            target=_work,
+            target=_guarded,
             args=(engine, library_path, queue, options, on_result, cancel),
             name=f"earmark-queue-{n}",
             daemon=True,
@@ -150,17 +150,12 @@ class _Queue:
             return given_up
 
 
-def _work(
-    engine: QueueEngine,
-    library_path: Path,
-    queue: _Queue,
-    options: TranscribeOptions | None,
-    on_result: Callable[[QueueResult], None] | None,
-    cancel: CancelToken | None,
-) -> None:
+def _guarded(engine: QueueEngine, *args: object) -> None:
+    """A worker thread: a bug, or the library itself failing, ends this engine's worker
+    with a log entry; the other engines go on (what is left is reported as not done)."""
     try:
-        _take_and_transcribe(engine, library_path, queue, options, on_result, cancel)
-    except Exception:  # a bug, or the library itself failing: the others go on
+        _take_and_transcribe(engine, *args)  # type: ignore[arg-type]
+    except Exception:
         log.exception("queue worker for %s stopped", engine.name)
 
 

@@ -21,8 +21,8 @@ from desktop.core.settings import load_settings
 from desktop.services.whisper_models import models_dir, partial_folder
 from desktop.ui.settings.transcription_page import TranscriptionPage
 from desktop.ui.settings_dialog import SettingsDialog
-from tests.http_files import Fault, FileServer, closed_port, serve_files
-from tests.test_whisper_models import BLOB_PATH, stock_hub
+from tests.http_files import Fault, FileServer, closed_port
+from tests.test_whisper_models import BLOB_PATH
 from tests.whisper_base import PART1, PART2
 
 pytestmark = pytest.mark.skipif(
@@ -35,11 +35,8 @@ SLOW = Fault(chunk_delay=0.02, chunk_size=65536)  # ~3 MB/s: seconds to cancel i
 
 
 @pytest.fixture
-def hub(base_model: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FileServer]:
-    with serve_files() as server:
-        stock_hub(server, base_model)
-        monkeypatch.setenv("HF_ENDPOINT", server.url(""))
-        yield server
+def hub(whisper_hub: FileServer) -> FileServer:
+    return whisper_hub
 
 
 @pytest.fixture

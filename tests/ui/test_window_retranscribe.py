@@ -8,7 +8,6 @@ refusal another model would lift offers a button that downloads that model (from
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,8 +23,7 @@ from desktop.services.transcription import Progress, transcribe_media
 from desktop.services.whisper_models import models_dir
 from desktop.ui.settings_dialog import SettingsDialog
 from tests import media_fixtures as media
-from tests.http_files import FileServer, serve_files
-from tests.test_whisper_models import stock_hub
+from tests.http_files import FileServer
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -136,11 +134,8 @@ def test_cancel_leaves_the_transcript_as_it_was(
 
 
 @pytest.fixture
-def hub(base_model: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FileServer]:
-    with serve_files() as server:
-        stock_hub(server, base_model)
-        monkeypatch.setenv("HF_ENDPOINT", server.url(""))
-        yield server
+def hub(whisper_hub: FileServer) -> FileServer:
+    return whisper_hub
 
 
 def test_an_english_only_refusal_offers_to_download_the_model(
