@@ -278,3 +278,34 @@ def test_bad_media_leaves_no_remembered_hash(library: Library, cache: Path) -> N
     with pytest.raises(EarmarkError):
         transcribe_media(library, path, never_load)
     assert library.conn.execute("SELECT count(*) FROM media_hashes").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(("voice", "text"), [
+    ("de", "Guten Morgen und herzlich willkommen zu unserem Podcast. Heute sprechen wir über "
+           "das Wetter in Berlin und über die Geschichte der deutschen Sprache."),
+    ("es", "Buenos días y bienvenidos a nuestro programa. Hoy hablamos del tiempo en Madrid "
+           "y de la historia de la lengua española. Muchas gracias por escucharnos."),
+])  # fmt: skip
+def test_tiny_en_on_another_language_warns_naming_the_model(
+    library: Library, engine: Transcriber, tmp_path: Path, voice: str, text: str
+) -> None:
+    """The English-only model cannot detect a language; what it writes for German (words
+    it is unsure of) or Spanish (a loop) gives it away, and the user is told once."""
+    espeak = shutil.which("espeak-ng")
+    if espeak is None:
+        pytest.skip("espeak-ng is not installed")
+    clip = tmp_path / f"{voice}.wav"
+    import subprocess
+
+    subprocess.run([espeak, "-v", voice, "-w", str(clip), text], check=True, timeout=60)
+    reports: list[Progress] = []
+    transcribe_media(library, clip, lambda: engine, on_progress=reports.append)
+    warnings = [r.warning for r in reports if r.warning]
+    assert len(warnings) == 1 and "earmark model pull base" in warnings[0]
+
+
+@pytest.mark.parametrize("name", ["jfk.flac", "joinly_OSR_us_000_0034_8k.wav"])
+def test_english_gets_no_language_warning(library: Library, engine: Transcriber, name: str) -> None:
+    reports: list[Progress] = []
+    transcribe_media(library, media.AUDIO_DATA / name, lambda: engine, on_progress=reports.append)
+    assert not [r.warning for r in reports if r.warning]

@@ -51,6 +51,10 @@ class ProgressBar:
         self._bar: Any = None
 
     def __call__(self, progress: Progress) -> None:
+        if progress.warning:  # said once, whether or not a bar is drawn
+            if self._bar is not None:
+                self._bar.clear()
+            print(f"earmark: warning: {progress.warning}", file=sys.stderr)
         if not self._enabled:
             return
         if self._bar is None:

@@ -24,6 +24,7 @@ from desktop.core.media import MediaInfo, decode_audio, probe_media
 from desktop.core.model import Episode, EpisodeSource, EpisodeStatus, Segment
 from desktop.core.store import Library
 from desktop.core.transcribe import TranscribeOptions, Transcriber, TranscriptionStream
+from desktop.core.transcribe.language_guess import CHECK_SECONDS, probably_not_english
 from desktop.services.importing import file_sha256, title_from_path
 from desktop.services.whisper_models import record_speed
 
@@ -37,6 +38,7 @@ class Progress:
     elapsed: float  # wall seconds in this run
     speed: float | None  # audio seconds per wall second in this run
     eta: float | None  # wall seconds left, from the measured speed
+    warning: str | None = None  # said once: e.g. the audio seems not to be English
 
     @property
     def fraction(self) -> float:
@@ -200,11 +202,14 @@ def _run(
         stream = open_stream(engine, audio, options, start, cancel)
         if stream.language and not episode.language:
             library.update_episode(episode.id, language=stream.language)
+        guess = _LanguageGuess(engine, options, start)
         for batch in stream.batches:
             position = clamp(batch, position)
             stored += library.append_segments(episode.id, batch)
+            warning = guess.after(batch, position)
             if on_progress is not None:
-                on_progress(progress_report(episode.id, position, start, duration, stored, began))
+                report = progress_report(episode.id, position, start, duration, stored, began)
+                on_progress(replace(report, warning=warning) if warning else report)
             if cancel is not None and cancel.cancelled:
                 return TranscriptionResult(library.episode(episode.id), resume_from, cancelled=True)
         if cancel is not None and cancel.cancelled:  # an engine that stopped inside a batch
@@ -218,7 +223,9 @@ def _run(
     # How fast this model is on this machine, for `earmark model list` and Settings.
     record_speed(engine.model, duration - start, time.monotonic() - began)
     if on_progress is not None:
-        on_progress(progress_report(episode.id, duration, start, duration, stored, began))
+        report = progress_report(episode.id, duration, start, duration, stored, began)
+        warning = guess.finish()  # a file shorter than the check's span
+        on_progress(replace(report, warning=warning) if warning else report)
     return TranscriptionResult(done, resume_from)
 
 
@@ -230,6 +237,34 @@ def clamp(batch: list[Segment], position: float) -> float:
         segment.end = max(segment.end, segment.start)
         position = segment.end
     return position
+
+
+class _LanguageGuess:
+    """Once, after the first CHECK_SECONDS of a new transcript by an English-only model
+    with no language asked for: a warning when the audio seems not to be English."""
+
+    def __init__(self, engine: Transcriber, options: TranscribeOptions, start: float) -> None:
+        self.active = not engine.multilingual and options.language is None and start == 0
+        self.model = engine.model
+        self.heard: list[Segment] = []
+
+    def after(self, batch: list[Segment], position: float) -> str | None:
+        if not self.active:
+            return None
+        self.heard.extend(batch)
+        return self.finish() if position >= CHECK_SECONDS else None
+
+    def finish(self) -> str | None:
+        if not self.active:
+            return None
+        self.active = False
+        if not probably_not_english(self.heard):
+            return None
+        return (
+            f"this does not sound like English, and {self.model} transcribes English only: "
+            "for other languages fetch a multilingual model ('earmark model pull base') and "
+            "transcribe it again with it"
+        )
 
 
 def open_stream(

@@ -209,6 +209,8 @@ class Session(QObject):
             if self._show_next == path:
                 self.open_episode(progress.episode_id)
         self.transcription_progress.emit(progress)
+        if progress.warning:  # the audio seems not English: offer the multilingual model
+            self.model_needed.emit("base", progress.warning)
         if self._is_current(progress.episode_id):
             self.pull_new_segments()
 
