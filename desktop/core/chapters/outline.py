@@ -4,7 +4,7 @@ playing at a moment; the one before or after it (for Previous/Next Chapter)."""
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from desktop.core.model import Chapter, Segment
@@ -59,7 +59,9 @@ def neighbour(entries: list[OutlineEntry], seconds: float, step: int) -> Outline
 
 
 def heading_rows(
-    chapters: Sequence[Chapter], segments: Sequence[Segment]
+    chapters: Sequence[Chapter],
+    segments: Sequence[Segment],
+    has_text: Callable[[Segment], bool] = lambda s: bool(s.text.strip()),
 ) -> dict[int, list[Chapter]]:
     """Where chapter headings go in a transcript: before the first segment (with text)
     whose middle is at or after the chapter's start, so a chapter starting early in a
@@ -72,7 +74,7 @@ def heading_rows(
     for row, segment in enumerate(segments):
         if next_chapter >= len(ordered):
             break
-        if not segment.text.strip():
+        if not has_text(segment):  # a heading goes over text (what the writer shows)
             continue
         middle = (segment.start + max(segment.start, segment.end)) / 2
         while next_chapter < len(ordered) and ordered[next_chapter].start <= middle:

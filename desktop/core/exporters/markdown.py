@@ -233,7 +233,8 @@ def _transcript_blocks(doc: EpisodeDocument) -> list[str]:
     chapter start, so a chapter starting early in a segment claims that segment.
     """
     chapters = sorted(doc.chapters, key=lambda c: c.start)
-    placed = heading_rows(chapters, doc.segments)  # the transcript view's rule too
+    # The transcript view's rule too, over the segments this export writes.
+    placed = heading_rows(chapters, doc.segments, lambda s: bool(one_line(s.text)))
     blocks: list[str] = []
     paragraph: list[str] = []
     para_start = 0.0
