@@ -276,3 +276,14 @@ def test_a_german_show_is_transcribed_in_german_or_refused_naming_the_model(
     assert got.episode.language == "de"
     text = " ".join(s.text for s in library.segments(got.episode.id)).lower()
     assert "podcast" in text and "berlin" in text
+
+
+def test_feed_add_lists_the_episodes_with_their_ids(
+    feed_server: FileServer, earmark_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["feed", "add", feed_server.url("/feed.xml")]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "#1 Speeches & Talks: subscribed, 2 episodes, 2 new episodes"
+    assert lines[1].split() == ["1", "2026-12-02", "0:11", "Again", "[not", "downloaded]"]
+    assert lines[2].split()[:4] == ["2", "2026-12-01", "0:11", "Ask"]
+    assert lines[2].endswith("[not downloaded · transcript]")

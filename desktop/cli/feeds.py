@@ -75,6 +75,9 @@ def add_cmd(args: argparse.Namespace) -> int:
             results = [feeds.subscribe(library, args.source)]
             if not args.json:
                 _say(results[0])
+                show = results[0].show
+                if show is not None:  # what the show has, with the ids 'feed get' takes
+                    _print_items(library, show, heading=False)
     if args.json:
         print_json([_refreshed_json(r) for r in results])
     return 1 if results and all(r.error for r in results) else 0
@@ -95,16 +98,22 @@ def list_cmd(args: argparse.Namespace) -> int:
         show = feeds.find_show(library, args.show)
         items = library.show_items(show.id)
         rows = [(item, _state(library, show, item)) for item in items]
-    if args.json:
-        print_json([{**asdict(item), "state": state} for item, state in rows])
-        return 0
-    print(f"#{show.id} {show.title}")
-    for item, state in rows:
+        if args.json:
+            print_json([{**asdict(item), "state": state} for item, state in rows])
+            return 0
+        _print_items(library, show)
+    return 0
+
+
+def _print_items(library: Library, show: Any, heading: bool = True) -> None:
+    if heading:
+        print(f"#{show.id} {show.title}")
+    for item in library.show_items(show.id):
+        state = _state(library, show, item)
         date = (item.published or "")[:10] or "no date"
         length = short(item.duration) if item.duration else "?"
         marker = " · transcript" if item.transcript_url else ""
         print(f"{item.id:>6}  {date}  {length:>8}  {item.title}  [{state}{marker}]")
-    return 0
 
 
 def refresh_cmd(args: argparse.Namespace) -> int:
