@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
             "find_next": lambda: self._find_step(1),
             "find_previous": lambda: self._find_step(-1),
             "cancel_job": self.session.cancel_transcription,
+            "cancel_all": self.session.cancel_all_transcriptions,
             "resume": self._resume_current,
             "regenerate": lambda: self._regenerate(None),
             "show_library": self.left_tabs.setVisible,
@@ -279,6 +280,10 @@ class MainWindow(QMainWindow):
             a[name].setEnabled(has_episode)
         self.insights.regenerate_button.setEnabled(has_episode)
         a["cancel_job"].setEnabled(self.session.transcription_job() is not None)
+        a["cancel_all"].setEnabled(
+            self.session.transcription_job() is not None
+            or self.session.waiting_transcriptions() > 0
+        )
         a["resume"].setEnabled(self.session.needs_resume())
         self.again.menu.menuAction().setEnabled(self.again.can_start())
 

@@ -139,9 +139,25 @@ class Session(QObject):
             self._enqueue_media(Path(episode.media_path))
 
     def cancel_transcription(self) -> None:
+        """Stop the transcription running now; the files waiting after it go on."""
+        for job in self.runner.jobs("transcribe"):
+            job.cancel()
+        if self._queue:
+            waiting = len(self._queue)
+            self.message.emit(
+                "info",
+                f"Cancelled; {waiting} more waiting to be transcribed "
+                "(Episode → Cancel All Transcriptions stops them too).",
+            )
+
+    def cancel_all_transcriptions(self) -> None:
+        """Stop the running transcription and drop every one waiting."""
         self._queue.clear()
         for job in self.runner.jobs("transcribe"):
             job.cancel()
+
+    def waiting_transcriptions(self) -> int:
+        return len(self._queue)
 
     def relink_media(self, episode_id: int, path: Path) -> None:
         """Point an episode at its media file's new place."""
