@@ -171,3 +171,18 @@ def test_a_model_folder_of_ones_own(qtbot, open_page, base_model, tmp_path, caps
     _again, page = open_page()
     qtbot.mouseClick(page.models.row("tiny.en").use_button, LEFT)  # back to the embedded
     assert page.model_dir is None and page.models.row("tiny.en").status.text() == "in use"
+
+
+def test_whisper_servers_are_set_and_checked_here(open_page, qtbot) -> None:
+    dialog, page = open_page()
+    page.servers_edit.setText("ftp://nope")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert "stt_servers must be http:// or https:// URLs" in dialog.error_label.text()
+    assert load_settings().stt_servers is None  # nothing saved
+    page.servers_edit.setText(" http://gpu-box:8000 , http://127.0.0.1:9000 ")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert load_settings().stt_servers == "http://gpu-box:8000,http://127.0.0.1:9000"
+    from desktop.services.opening import engine_choice
+
+    server = engine_choice().server
+    assert server is not None and server.url == "http://gpu-box:8000"  # no request made

@@ -146,6 +146,15 @@ class TranscriptionPage(QWidget):
         self.vad_box.setToolTip("Skip the silent parts of an episode: faster, same words")
         self.vad_box.setChecked(settings.vad is not False)
         form.addRow("", self.vad_box)
+        self.servers_edit = QLineEdit(settings.stt_servers or "", self)
+        self.servers_edit.setPlaceholderText("none: this computer transcribes")
+        self.servers_edit.setAccessibleName("Whisper servers, comma-separated URLs")
+        self.servers_edit.setToolTip(
+            "OpenAI-compatible Whisper servers you run (faster-whisper-server, speaches, "
+            "whisper.cpp, vLLM, LocalAI), e.g. http://gpu-box:8000. Episodes are sent to "
+            "the first; a folder or many files are spread over all of them and this computer."
+        )
+        form.addRow("Whisper servers:", self.servers_edit)
         layout.addLayout(form)
         self._show_model_choice()
 
@@ -155,6 +164,7 @@ class TranscriptionPage(QWidget):
             "language": self.language_edit.text().strip() or None,
             "beam_size": self.beam_box.value(),
             "vad": self.vad_box.isChecked(),
+            "stt_servers": self.servers_edit.text().strip() or None,
         }
 
     def downloads(self) -> list[Job]:
