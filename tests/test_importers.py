@@ -392,3 +392,17 @@ def test_interpolated_times_are_whole_milliseconds() -> None:
     for segment in transcript.segments:
         assert segment.start == round(segment.start, 3)
         assert segment.end == round(segment.end, 3)
+
+
+def test_a_long_cue_overlapping_the_next_stays_whole_and_in_order(tmp_path: Path) -> None:
+    """Found by fuzzing a real SRT: a 33 s cue whose end runs past the next cue's start was
+    split with interpolated times, and its pieces started after the next cue."""
+    srt = tmp_path / "overlap.srt"
+    srt.write_text(
+        "1\n00:05:58,231 --> 00:06:31,020\ngoing on now. These are the steps of threshold "
+        "neurons, and more words here. Another sentence here.\n\n"
+        "2\n00:06:01,180 --> 00:06:04,190\nso they're doing a little bit more work.\n"
+    )
+    transcript = load_transcript(srt)
+    assert [(s.start, s.end) for s in transcript.segments] == [(358.231, 391.02), (361.18, 364.19)]
+    assert any("overlap" in w for w in transcript.warnings)

@@ -80,8 +80,11 @@ def normalize(result: ParseResult, fmt: str, path: Path | None) -> Transcript:
     if overlaps:
         warnings.append(f"{overlaps} cue(s) overlap the cue before them; imported as they are")
     split: list[Segment] = []
-    for segment in segments:
-        split.extend(split_segment(segment))
+    for n, segment in enumerate(segments):
+        following = segments[n + 1].start if n + 1 < len(segments) else math.inf
+        # A long cue that overlaps the next one has times that cannot be shared out: its
+        # pieces would start after the next cue does. It stays whole, in its place.
+        split.extend(split_segment(segment) if segment.end <= following else [segment])
     for segment in split:  # estimated and interpolated times: milliseconds are plenty
         segment.start, segment.end = round(segment.start, 3), round(segment.end, 3)
     chapters = sorted(
