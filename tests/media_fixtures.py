@@ -509,3 +509,12 @@ def sample_head(cache_dir: Path, seconds: int = 90) -> Path:
     _ffmpeg("-i", str(src), "-t", str(seconds), "-c", "copy", str(tmp))
     os.replace(tmp, out)
     return out
+
+
+def tone_video(out: Path) -> Path:
+    """A 2 s video (test pattern and a 440 Hz tone) at `out`: a video episode's media."""
+    _ffmpeg(
+        "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10",
+        "-f", "lavfi", "-i", "sine=frequency=440", "-t", "2", "-shortest", str(out),
+    )  # fmt: skip
+    return out

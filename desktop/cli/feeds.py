@@ -96,10 +96,9 @@ def list_cmd(args: argparse.Namespace) -> int:
                 print(f"#{show.id:<4} {show.title} ({show.item_count} episodes{auto})")
             return 0
         show = feeds.find_show(library, args.show)
-        items = library.show_items(show.id)
-        rows = [(item, _state(library, show, item)) for item in items]
         if args.json:
-            print_json([{**asdict(item), "state": state} for item, state in rows])
+            items = library.show_items(show.id)
+            print_json([{**asdict(i), "state": _state(library, show, i)} for i in items])
             return 0
         _print_items(library, show)
     return 0

@@ -16,11 +16,13 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 CLOSE_SECONDS = 2.0  # a graceful close waits this long before terminating
 KILL_AFTER = 1.0  # terminate (SIGTERM), then kill (SIGKILL) after this
@@ -28,6 +30,36 @@ LOG_TAIL_BYTES = 16_384
 
 
 # -- parent side ---------------------------------------------------------------------------
+
+
+def start_child(
+    target: Callable[[Connection, dict[str, Any], str], None],
+    options: dict[str, Any],
+    name: str,
+) -> tuple[BaseProcess, Connection, Path]:
+    """A spawned daemon child running `target(pipe end, options, log path)`: the process,
+    this side's end of the pipe, and the log file it writes. OSError (out of processes or
+    memory) when it cannot start; nothing is left behind then."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    handle, log = tempfile.mkstemp(prefix=f"{name}-", suffix=".log")
+    os.close(handle)
+    process = context.Process(
+        target=target,
+        args=(theirs, options, log),
+        name=name,
+        daemon=True,  # ended, not waited for, when this process exits
+    )
+    try:
+        with children_allowed():
+            process.start()
+    except BaseException:
+        ours.close()
+        Path(log).unlink(missing_ok=True)
+        raise
+    finally:
+        theirs.close()  # the child's end: once the child dies, reads here see EOF
+    return process, ours, Path(log)
 
 
 def exit_words(code: int | None) -> str:

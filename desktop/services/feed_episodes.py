@@ -79,8 +79,10 @@ def download_item(
     item: ShowItem,
     progress: Callable[[DownloadProgress], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    local: bool | None = None,
 ) -> Path:
-    """The item's media on disk (downloaded now, resumed, or already there)."""
+    """The item's media on disk (downloaded now, resumed, or already there). `local`:
+    whether its feed is served from this network (feed_is_local; found when None)."""
     if not item.enclosure_url:
         raise EarmarkError(f"“{item.title}” has no audio or video in its feed")
     show = library.show(item.show_id)
@@ -94,7 +96,7 @@ def download_item(
         progress=progress,
         cancelled=cancelled,
         accept=binary_only,
-        allow_private=feed_is_local(show.feed_url),
+        allow_private=feed_is_local(show.feed_url) if local is None else local,
     )
 
 
@@ -128,12 +130,14 @@ def get_item(
         if episode.status is EpisodeStatus.DONE:
             return GotEpisode(item, episode, "already in the library")
     cancelled = (lambda: cancel.cancelled) if cancel is not None else None
-    media = download_item(library, item, on_download, cancelled)
-    tried = _publisher_transcript(library, item, media)
+    show = library.show(item.show_id)
+    local = feed_is_local(show.feed_url)  # once: it may look the feed's host up
+    media = download_item(library, item, on_download, cancelled, local)
+    tried = _publisher_transcript(library, item, media, local)
     if tried.episode is not None:
         got = GotEpisode(item, tried.episode, tried.how, tried.warnings)
     else:
-        choice = _in_show_language(engine(), library.show(item.show_id))
+        choice = _in_show_language(engine(), show)
         result = transcribe_media(
             library, media, choice.loader(), choice.options, on_progress, cancel
         )
@@ -145,7 +149,7 @@ def get_item(
     if not got.how.startswith("already"):
         episode = library.update_episode(episode.id, title=item.title)
     library.link_item(item.id, episode.id)
-    got.warnings += _add_chapters(library, item, episode.id)
+    got.warnings += _add_chapters(library, item, episode.id, local)
     got.episode = library.episode(episode.id)
     got.item = library.show_item(item.id)
     return got
@@ -158,7 +162,7 @@ class _Tried:
     warnings: list[str] = field(default_factory=list)
 
 
-def _publisher_transcript(library: Library, item: ShowItem, media: Path) -> _Tried:
+def _publisher_transcript(library: Library, item: ShowItem, media: Path, local: bool) -> _Tried:
     """The feed's own transcript as the episode; none, with a warning saying why, when it
     cannot be used (the media is then transcribed)."""
     if not item.transcript_url:
@@ -169,7 +173,6 @@ def _publisher_transcript(library: Library, item: ShowItem, media: Path) -> _Tri
             item, f"its type {item.transcript_type or '(none)'} is not one Earmark reads"
         )
     try:
-        local = feed_is_local(library.show(item.show_id).feed_url)
         fetched = fetch(item.transcript_url, max_bytes=MAX_TRANSCRIPT_BYTES, allow_private=local)
         path = media.with_name(f"{media.stem}.transcript{suffix}")
         _write_atomically(path, fetched.body)
@@ -218,7 +221,7 @@ def _in_show_language(choice: EngineChoice, show: Show) -> EngineChoice:
     return dataclass_replace(choice, options=dataclass_replace(choice.options, language=code))
 
 
-def _add_chapters(library: Library, item: ShowItem, episode_id: int) -> list[str]:
+def _add_chapters(library: Library, item: ShowItem, episode_id: int, local: bool) -> list[str]:
     """The publisher's chapters when the episode has none: the feed's chapters file, else
     marks written in the show notes ("12:34 Topic"); a warning when the file fails."""
     if library.chapters(episode_id):
@@ -226,7 +229,6 @@ def _add_chapters(library: Library, item: ShowItem, episode_id: int) -> list[str
     warnings, chapters = [], []
     if item.chapters_url:
         try:
-            local = feed_is_local(library.show(item.show_id).feed_url)
             fetched = fetch(item.chapters_url, max_bytes=MAX_CHAPTERS_BYTES, allow_private=local)
             chapters = parse_chapters_json(fetched.body, item.chapters_url)
         except (DownloadError, FeedError) as exc:

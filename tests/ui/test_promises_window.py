@@ -30,6 +30,7 @@ from desktop.core.store import Library
 from desktop.ui.app import make_application
 from desktop.ui.main_window import MainWindow, sample_path
 from desktop.ui.settings_dialog import SettingsDialog
+from tests import media_fixtures as media
 from tests.ui.conftest import DATA, ROOT
 
 JFK = DATA / "audio" / "jfk.flac"
@@ -222,12 +223,7 @@ def test_search_shows_the_hidden_library_and_view_says_so(qtbot, make_window) ->
 def test_video_shortcut_and_header_collapse_the_video_and_view_follows(
     qtbot, make_window, tmp_path: Path
 ) -> None:
-    video = tmp_path / "clip.mp4"
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10",
-         "-f", "lavfi", "-i", "sine=frequency=440", "-t", "2", "-shortest", str(video)],
-        check=True, timeout=60,
-    )  # fmt: skip
+    video = media.tone_video(tmp_path / "clip.mp4")
     with Library.open(tmp_path / "library.sqlite3") as library:
         episode = library.create_episode(
             title="Clip", source=EpisodeSource.TRANSCRIBED, status=EpisodeStatus.DONE,

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 from desktop.core.model import EpisodeSource, EpisodeStatus, Segment, Word
 from desktop.core.store import Library
 from desktop.ui.main_window import sample_path
+from tests import media_fixtures as media
 from tests.ui.conftest import DATA
 
 CORPUS_VTT = DATA / "importers" / "9EN_HoEk3KY.vtt"
@@ -376,14 +377,7 @@ def test_keyboard_skips_move_the_player(qtbot, make_window, sample_copy) -> None
 
 
 def test_video_episode_shows_the_video_area(qtbot, make_window, tmp_path: Path) -> None:
-    import subprocess
-
-    video = tmp_path / "clip.mp4"
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10",
-         "-f", "lavfi", "-i", "sine=frequency=440", "-t", "2", "-shortest", str(video)],
-        check=True, timeout=60,
-    )  # fmt: skip
+    video = media.tone_video(tmp_path / "clip.mp4")
     with Library.open(tmp_path / "library.sqlite3") as library:
         episode = library.create_episode(
             title="Clip", source=EpisodeSource.TRANSCRIBED, status=EpisodeStatus.DONE,

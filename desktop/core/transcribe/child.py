@@ -24,9 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -41,11 +38,11 @@ import numpy as np
 
 from desktop.core.child_process import (
     KILL_AFTER,
-    children_allowed,
     end_child,
     exit_words,
     last_log_line,
     log_size,
+    start_child,
 )
 from desktop.core.errors import ModelError
 from desktop.core.model import Segment
@@ -253,37 +250,20 @@ class ChildTranscriber:
         return child
 
     def _spawn(self) -> _Child:
-        context = multiprocessing.get_context("spawn")
-        ours, theirs = context.Pipe()
-        handle, name = tempfile.mkstemp(prefix="earmark-whisper-", suffix=".log")
-        os.close(handle)
         options = {
             "model_path": str(self.spec.path),
             "model_name": self.spec.name,
             "cpu_threads": self.cpu_threads,
         }
-        process = context.Process(
-            target=child_main.run,
-            args=(theirs, options, name),
-            name="earmark-whisper",
-            daemon=True,  # ended, not waited for, when this process exits
-        )
         try:
-            with children_allowed():
-                process.start()
-        except BaseException as exc:
-            ours.close()
-            Path(name).unlink(missing_ok=True)
-            if isinstance(exc, OSError):  # out of processes or memory
-                raise ModelError(f"could not start the transcription process: {exc}") from exc
-            raise
-        finally:
-            theirs.close()  # the child's end: once the child dies, reads here see EOF
-        child = _Child(process, ours, Path(name))
+            process, ours, log = start_child(child_main.run, options, "earmark-whisper")
+        except OSError as exc:  # out of processes or memory
+            raise ModelError(f"could not start the transcription process: {exc}") from exc
+        child = _Child(process, ours, log)
         # multiprocessing's finalizers run before it ends daemonic children at exit; the
         # arguments do not hold the _Child, so dropping it ends the process too.
         child.finalizer = util.Finalize(
-            child, end_child, args=(process, ours, Path(name)), exitpriority=10
+            child, end_child, args=(process, ours, log), exitpriority=10
         )
         return child
 

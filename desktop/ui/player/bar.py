@@ -70,8 +70,14 @@ class SeekSlider(QSlider):
         self._marks = sorted(marks)
         self.update()
 
-    def mark_x(self, ms: int) -> int:
+    def mark_x(self, ms: int, track: tuple[int, int] | None = None) -> int:
         """Where the handle's centre is at `ms`: where a tick for it goes."""
+        left, span = track or self._track()
+        return left + QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), ms, span)
+
+    def _track(self) -> tuple[int, int]:
+        """(x of the handle's centre at the minimum, pixels to its centre at the maximum),
+        from the style: asked once per paint or hover, not once per tick."""
         option = QStyleOptionSlider()
         self.initStyleOption(option)
         style = self.style()
@@ -81,15 +87,14 @@ class SeekSlider(QSlider):
         handle = style.subControlRect(
             QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
         )
-        span = max(1, groove.width() - handle.width())
-        offset = QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), ms, span)
-        return groove.x() + handle.width() // 2 + offset
+        return groove.x() + handle.width() // 2, max(1, groove.width() - handle.width())
 
     def mark_near(self, x: int, reach: int = 4) -> str | None:
         """The title of the tick within `reach` pixels of `x`, if any."""
         if self.maximum() <= 0:
             return None
-        near = [(abs(self.mark_x(ms) - x), title) for ms, title in self._marks]
+        track = self._track()
+        near = [(abs(self.mark_x(ms, track) - x), title) for ms, title in self._marks]
         best = min(near, default=None)
         return best[1] if best is not None and best[0] <= reach else None
 
@@ -100,8 +105,9 @@ class SeekSlider(QSlider):
         painter = QPainter(self)
         painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Text), 1))
         bottom = self.height() - 2
+        track = self._track()
         for ms, _title in self._marks:
-            x = self.mark_x(ms)
+            x = self.mark_x(ms, track)
             painter.drawLine(x, bottom - 4, x, bottom)
         painter.end()
 

@@ -15,9 +15,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import logging
-import multiprocessing
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,7 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from desktop.core.child_process import children_allowed, end_child, exit_words, last_log_line
+from desktop.core.child_process import end_child, exit_words, last_log_line, start_child
 from desktop.core.insights.engine import CancelFn, InsightError, InsightsCancelled
 from desktop.core.insights.llm import local_child
 from desktop.core.insights.llm.client import ChatReply, PieceFn, TokenFn
@@ -269,40 +267,21 @@ class LocalLlama:
             )
 
     def _spawn(self) -> None:
-        context = multiprocessing.get_context("spawn")
-        ours, theirs = context.Pipe()
-        handle, name = tempfile.mkstemp(prefix="earmark-llama-", suffix=".log")
-        os.close(handle)
         options = {
             "model_path": str(self.config.model_path),
             "context_tokens": self.config.context_tokens,
             "threads": self.config.threads or usable_cpus(),
             "seed": self.config.seed,
         }
-        process = context.Process(
-            target=local_child.run,
-            args=(theirs, options, name),
-            name="earmark-llama",
-            daemon=True,  # ended, not waited for, when this process exits
-        )
         try:
-            with children_allowed():
-                process.start()
-        except BaseException as exc:
-            ours.close()
-            Path(name).unlink(missing_ok=True)
-            if isinstance(exc, OSError):  # out of processes or memory
-                raise InsightError(f"could not start the model process: {exc}") from exc
-            raise
-        finally:
-            theirs.close()  # the child's end: once the child dies, reads here see EOF
-        self._process, self._conn, self._log = process, ours, Path(name)
+            process, ours, log = start_child(local_child.run, options, "earmark-llama")
+        except OSError as exc:  # out of processes or memory
+            raise InsightError(f"could not start the model process: {exc}") from exc
+        self._process, self._conn, self._log = process, ours, log
         self._log_mark = 0
         # multiprocessing's own finalizers run before it joins children at exit, in the
         # main process and in spawned ones alike (atexit does not run in the latter).
-        self._finalizer = util.Finalize(
-            self, end_child, args=(process, ours, Path(name)), exitpriority=10
-        )
+        self._finalizer = util.Finalize(self, end_child, args=(process, ours, log), exitpriority=10)
 
     # -- talking to the child -------------------------------------------------------------
 
