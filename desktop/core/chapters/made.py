@@ -20,6 +20,7 @@ from desktop.core.model import Chapter, Segment
 MIN_PART_SECONDS = 90.0
 MAX_PART_SECONDS = 420.0
 PARTS_PER_EPISODE = 8  # the length of a part is the episode's / 8, within the bounds above
+TITLE_PHRASES = 2  # "Yellow Paper and Gavin": a lone name says too little
 SNAP_SEGMENTS = 3  # how far (in segments, each way) a cut may move to a pause or speaker change
 
 
@@ -34,8 +35,8 @@ def part_count(duration: float) -> int:
 def make_chapters(segments: Sequence[Segment], count: int | None = None) -> list[Chapter]:
     """Chapters for these segments (`count` of them, else by the episode's length)."""
     from desktop.core.insights.extractive.keyphrases import KeyphraseIndex
-    from desktop.core.insights.extractive.rank import SentenceSpace, sections
-    from desktop.core.insights.extractive.titles import title_case
+    from desktop.core.insights.extractive.rank import SentenceSpace
+    from desktop.core.insights.extractive.tiling import sections
 
     segments = [s for s in segments if s.text.strip()]
     if not segments:
@@ -46,21 +47,42 @@ def make_chapters(segments: Sequence[Segment], count: int | None = None) -> list
         return []
     texts = [s.text for s in segments]
     starts = [s.start for s in segments]
-    cuts = [_snapped(segments, cut) for cut in sections(SentenceSpace(texts), starts, count)]
+    length = duration / count  # parts from a third to twice this, where topics allow
+    min_gap = max(MIN_PART_SECONDS, length / 3)
+    found = sections(SentenceSpace(texts), starts, count, min_gap, 2 * length)
+    cuts = [_snapped(segments, cut) for cut in found]
     edges = sorted({0, *cuts})
     index = KeyphraseIndex(texts, names=[s.speaker for s in segments if s.speaker])
     chapters: list[Chapter] = []
-    used: list[set[str]] = []
+    used: set[str] = set()  # words of the phrases earlier chapters lead with
     for n, lo in enumerate(edges):
         hi = edges[n + 1] if n + 1 < len(edges) else len(segments)
-        keys = index.best(index.scores(range(lo, hi)), 6)
-        # Said at least twice (a misheard name is said once), and new to the outline.
-        phrases = [index.text(k) for k in keys if len(index.entries[k].rows) >= 2]
-        fresh = [p for p in phrases if not any(set(p.lower().split()) <= u for u in used)]
-        title = title_case(fresh[0]) if fresh else f"Part {n + 1}"
-        used.append(set(title.lower().split()))
+        keys = index.best(index.scores(range(lo, hi)), 8)
+        # Said at least twice (a misheard name is said once); else a term of two words or
+        # more that is not a name ("orthopedic surgeon", "encryption decryption").
+        twice = [k for k in keys if len(index.entries[k].rows) >= 2]
+        once = [k for k in keys if len(k.split()) > 1 and not index.entries[k].proper]
+        phrases = [index.text(k) for k in twice + [k for k in once if k not in twice]]
+        title = _title(phrases, used, {c.title for c in chapters}) or f"Part {n + 1}"
         chapters.append(Chapter(segments[lo].start, title))
     return chapters
+
+
+def _title(phrases: list[str], used: set[str], titles: set[str]) -> str | None:
+    """The section's phrases new to the outline, best first, joined ("Yellow Paper and
+    Gavin"); the best phrase again with a new one when only that is left ("Swarm and
+    Bzz"); None when nothing gives a title the outline does not have yet."""
+    from desktop.core.insights.extractive.titles import title_case
+
+    fresh = [p for p in phrases if not set(p.lower().split()) <= used]
+    chosen = fresh[:TITLE_PHRASES]
+    if phrases and phrases[0] not in chosen:
+        chosen = [phrases[0], *fresh[:1]]
+    title = " and ".join(title_case(p) for p in chosen)
+    if not title or title in titles:
+        return None
+    used.update(chosen[0].lower().split())
+    return title
 
 
 def even_chapters(segments: Sequence[Segment], count: int) -> list[Chapter]:

@@ -1,7 +1,7 @@
 """The episode's structure: its topic sections, and the sentences that say what it is about.
 
 Sections are the transcript's own chapters when it has them, else its topic shifts
-(rank.sections). The opening's framing sentences ("we talked about his new company...",
+(tiling.sections). The opening's framing sentences ("we talked about his new company...",
 "I will tell you about...") name the themes the written TL;DR favours (brief.py). A
 transcript in another language gets a TL;DR of its own sentences instead (`tldr`): those
 framing sentences, completed with the sentence closest to the whole episode's vocabulary.
@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from desktop.core.insights.extractive.rank import SentenceSpace, sections
+from desktop.core.insights.extractive.rank import SentenceSpace
+from desktop.core.insights.extractive.tiling import spread_sections
 from desktop.core.model import Chapter
 
 MIN_SECTION_SECONDS = 45.0  # a chapter shorter than this (an intro, a break) is no topic
@@ -55,7 +56,7 @@ def topic_sections(
                 ranges.append((lo, hi))
         if ranges:
             return ranges
-    edges = [0, *sections(space, starts, count), n]
+    edges = [0, *spread_sections(space, starts, count), n]
     return [(lo, hi) for lo, hi in itertools.pairwise(edges) if hi > lo]
 
 

@@ -233,5 +233,7 @@ def title_case(phrase: str) -> str:
     small = {"a", "an", "and", "of", "the", "to", "in", "on", "for", "or", "per"}
     words = phrase.split()
     return " ".join(
-        w if (i and w.lower() in small) else (w[:1].upper() + w[1:]) for i, w in enumerate(words)
+        # A word with a capital already is a name as written ("eBay", "iPhone"): kept.
+        w if (i and w.lower() in small) or w != w.lower() else (w[:1].upper() + w[1:])
+        for i, w in enumerate(words)
     )
