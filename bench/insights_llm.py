@@ -151,8 +151,7 @@ def table(runs: list[Run]) -> str:
             f"| {r.name} | {r.hours * 60:.0f} min | {r.seconds:.0f} s "
             f"| {r.seconds / r.hours / 60:.1f} min | {r.seconds / r.extractive_seconds:.0f}x "
             f"| {r.peak_mb:.0f} MB | {r.kept} | {r.found}/{r.kept} | {r.dropped} "
-            f"| {recall} | {base} |"
-            + (f" failed: {r.failure}" if r.failure else "")
+            f"| {recall} | {base} |" + (f" failed: {r.failure}" if r.failure else "")
         )
     return "\n".join(lines)
 

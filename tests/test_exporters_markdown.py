@@ -510,8 +510,7 @@ def test_a_summary_of_timed_lines_is_a_list_and_quotes_follow_their_items() -> N
     md = render(doc, "md")
     summary = md.split("## Summary\n\n")[1].split("\n\n")[0]
     assert summary == (
-        "- \\[00:00\\] Speed — A local app answers at once.\n"
-        "- \\[02:39\\] Sync — Merging later."
+        "- \\[00:00\\] Speed — A local app answers at once.\n- \\[02:39\\] Sync — Merging later."
     )
     assert "on this computer; every item quotes the transcript*" in md
     assert "[00:01:15]\n  > “A local app answers in a few milliseconds”" in md

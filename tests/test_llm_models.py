@@ -160,9 +160,7 @@ def test_use_and_remove(hub: FileServer, capsys: pytest.CaptureFixture[str]) -> 
     assert "is not downloaded" in capsys.readouterr().err
 
 
-def test_use_a_gguf_file_the_user_has(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_use_a_gguf_file_the_user_has(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert SMOLLM2 is not None
     assert main(["llm", "use", str(SMOLLM2)]) == 0
     assert load_settings().llm_model_file == str(SMOLLM2.resolve())

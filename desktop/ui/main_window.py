@@ -133,7 +133,10 @@ class MainWindow(QMainWindow):
             "undo": self.notes.undo,
             "redo": self.notes.redo,
             "add_note": self.notes.add_note_at_position,
-            "edit_segment": self.notes.edit_current_segment,
+            "edit_segment": self._edit_here,
+            "add_chapter": lambda: self.chapter_control.editor.add_here(),
+            "rename_chapter": lambda: self.chapter_control.editor.rename(),
+            "delete_chapter": lambda: self.chapter_control.editor.delete(),
             "find": self.find_bar.open_bar,
             "find_next": lambda: self._find_step(1),
             "find_previous": lambda: self._find_step(-1),
@@ -276,7 +279,8 @@ class MainWindow(QMainWindow):
         """Actions that would do nothing are greyed out, not silently ignored."""
         a = self.actions_by_name
         has_episode = self.session.current is not None
-        for name in ("regenerate", "export", "copy_markdown", "add_note", "edit_segment"):
+        for name in ("regenerate", "export", "copy_markdown", "add_note", "edit_segment",
+                     "add_chapter", "rename_chapter", "delete_chapter"):  # fmt: skip
             a[name].setEnabled(has_episode)
         self.insights.regenerate_button.setEnabled(has_episode)
         a["cancel_job"].setEnabled(self.session.transcription_job() is not None)
@@ -386,6 +390,14 @@ class MainWindow(QMainWindow):
 
     def _remember_position(self, seconds: float) -> None:
         self.reading_position = seconds
+
+    def _edit_here(self) -> None:
+        """F2: rename the chapter when the Chapters tab has the keyboard, else correct a
+        segment."""
+        if self.chapters.list.hasFocus():
+            self.chapter_control.editor.rename()
+        else:
+            self.notes.edit_current_segment()
 
     def _find_step(self, delta: int) -> None:
         if not self.find_bar.isVisible():

@@ -292,12 +292,12 @@ class Session(QObject):
         at: float | None = None,
         segment_idx: int | None = None,
     ) -> Note | None:
-        note = self._try(notes_service.add_note, self.library, episode_id, text, at, segment_idx)
+        note = self.attempt(notes_service.add_note, self.library, episode_id, text, at, segment_idx)
         self._notes_changed(episode_id)
         return note
 
     def edit_note(self, note_id: int, text: str) -> tuple[Note, Note] | None:
-        changed = self._try(notes_service.edit_note, self.library, note_id, text)
+        changed = self.attempt(notes_service.edit_note, self.library, note_id, text)
         if changed is not None:
             self._notes_changed(changed[1].episode_id)
         return changed
@@ -306,7 +306,7 @@ class Session(QObject):
         self, note_id: int, expected: Note | None = None, step: str = "done"
     ) -> Note | None:
         """Delete a note; an undo or redo names the note it `expected` to find."""
-        note = self._try(
+        note = self.attempt(
             partial(notes_service.delete_note, expected=expected), self.library, note_id, step=step
         )
         if note is not None:
@@ -318,14 +318,14 @@ class Session(QObject):
     def restore_note(self, note: Note, expected: Note | None, step: str) -> Note | None:
         """A deleted note back under its id (`expected` None), or a note's earlier or later
         text back over `expected` (undo, redo); None when the note changed elsewhere."""
-        restored = self._try(
+        restored = self.attempt(
             partial(notes_service.restore_note, expected=expected), self.library, note, step=step
         )
         self._notes_changed(note.episode_id)
         return restored
 
     def edit_segment(self, episode_id: int, idx: int, text: str) -> tuple[Segment, Segment] | None:
-        changed = self._try(editing.edit_segment, self.library, episode_id, idx, text)
+        changed = self.attempt(editing.edit_segment, self.library, episode_id, idx, text)
         if changed is not None and changed[1] is not changed[0]:
             self._segments_changed(episode_id, [(idx, changed[1])])
         return changed
@@ -335,7 +335,7 @@ class Session(QObject):
     ) -> Segment | None:
         """Write a segment's earlier (undo) or later (redo) value back, over `expected` (what
         the step left there); None when the row changed elsewhere since, or is gone."""
-        restored = self._try(
+        restored = self.attempt(
             partial(editing.restore_segment, expected=expected),
             self.library,
             episode_id,
@@ -350,7 +350,7 @@ class Session(QObject):
         return restored
 
     def speaker_segments(self, episode_id: int, speaker: str) -> list[int]:
-        return self._try(editing.speaker_segments, self.library, episode_id, speaker) or []
+        return self.attempt(editing.speaker_segments, self.library, episode_id, speaker) or []
 
     def rename_speaker(
         self, episode_id: int, old: str, new: str, step: str = "done"
@@ -358,7 +358,9 @@ class Session(QObject):
         """Rename a speaker throughout an episode; the renamed segments' indices, read in
         the transaction that renamed them (an undo gives exactly those their old name back
         with set_speaker), or None when nothing changed."""
-        indices = self._try(editing.rename_speaker, self.library, episode_id, old, new, step=step)
+        indices = self.attempt(
+            editing.rename_speaker, self.library, episode_id, old, new, step=step
+        )
         if not indices:
             return None
         self._speaker_changed(episode_id, indices)
@@ -373,7 +375,7 @@ class Session(QObject):
         step: str,
     ) -> bool:
         """Give these segments `speaker` back, when all are still spoken by `expected`."""
-        done = self._try(
+        done = self.attempt(
             partial(editing.set_speaker, expected=expected),
             self.library,
             episode_id,
@@ -390,7 +392,9 @@ class Session(QObject):
     def swap_transcript(self, episode_id: int, step: str) -> bool:
         """Show the transcript a re-transcription replaced (undo), or the one that replaced
         it (redo): one swap either way; refused when the shown one changed since."""
-        episode = self._try(retranscription.restore_previous, self.library, episode_id, step=step)
+        episode = self.attempt(
+            retranscription.restore_previous, self.library, episode_id, step=step
+        )
         if episode is None:
             return False
         self.library_changed.emit()
@@ -398,7 +402,7 @@ class Session(QObject):
             self.open_episode(episode_id)  # the other transcript, its insights, the notes
         return True
 
-    def _try(self, call: Callable[..., T], *args: object, step: str = "done") -> T | None:
+    def attempt(self, call: Callable[..., T], *args: object, step: str = "done") -> T | None:
         try:
             return call(*args)
         except ChangedElsewhereError as exc:

@@ -89,3 +89,103 @@ def test_make_chapters_for_an_episode_without_them(make_window, qtbot, sample_co
     assert len(window.player_bar.slider._marks) == pane.list.count()
     with Library.open(sample_copy) as library:
         assert all(c.made for c in library.chapters(1))
+
+
+def _titles(window) -> list[str]:  # type: ignore[no-untyped-def]
+    pane = window.chapters
+    return [pane.entries[n].title for n in range(pane.list.count())]
+
+
+def _answer(window, qtbot, title: str) -> None:  # type: ignore[no-untyped-def]
+    editor = window.chapter_control.editor
+    qtbot.waitUntil(lambda: editor.dialog is not None and editor.dialog.isVisible())
+    editor.dialog.setTextValue(title)
+    editor.dialog.accept()
+
+
+def test_rename_add_move_delete_undo_and_a_restart(make_window, qtbot, sample_copy: Path) -> None:
+    """Every edit of a chapter is one undo step, shows in the tab, the transcript's
+    headings and the seek bar at once, and is in the library when the window opens again."""
+    with Library.open(sample_copy) as library:
+        library.set_chapters(
+            1, [Chapter(0, "Growing up", made=True), Chapter(95, "Old Dominion", made=True)]
+        )
+    window = make_window(sample_copy)
+    assert window.session.open_episode(1)
+    pane, model = window.chapters, window.transcript.model()
+    window.show_left(pane)
+
+    # Rename the selected chapter (F2 in the tab).
+    pane.list.setCurrentRow(1)
+    window.activateWindow()
+    pane.list.setFocus()
+    qtbot.waitUntil(pane.list.hasFocus)
+    window.actions_by_name["edit_segment"].trigger()
+    _answer(window, qtbot, "  Studying   engineering ")
+    assert _titles(window) == ["Growing up", "Studying engineering"]
+    assert pane.list.currentRow() == 1
+    headed = [model.index(r).data(model.HeadingRole) for r in range(model.rowCount())]
+    assert ["Studying engineering"] in headed and ["Old Dominion"] not in headed
+
+    # Add one at the reading position (C), then move it, then delete the first (Del).
+    window.seek(200.0)
+    window.actions_by_name["add_chapter"].trigger()
+    _answer(window, qtbot, "Working at NASA")
+    assert [e.start for e in pane.entries] == [0, 95, 200]
+    assert [t for _, t in window.player_bar.slider._marks][-1] == "Working at NASA"
+    window.seek(210.0)
+    window.chapter_control.editor.move_here(3)
+    assert pane.entries[2].start == 210.0
+    pane.list.setCurrentRow(0)
+    pane.list.setFocus()
+    qtbot.keyClick(pane.list, Qt.Key.Key_Delete)
+    assert _titles(window) == ["Studying engineering", "Working at NASA"]
+
+    # Each edit is one step back, and forward again.
+    stack = window.undo_stack
+    window.actions_by_name["undo"].trigger()
+    assert _titles(window) == ["Growing up", "Studying engineering", "Working at NASA"]
+    window.actions_by_name["undo"].trigger()
+    assert pane.entries[2].start == 200.0
+    window.actions_by_name["undo"].trigger()
+    window.actions_by_name["undo"].trigger()
+    assert _titles(window) == ["Growing up", "Old Dominion"]
+    with Library.open(sample_copy) as library:  # the made marks are back too
+        assert library.chapters(1) == [
+            Chapter(0, "Growing up", made=True),
+            Chapter(95, "Old Dominion", made=True),
+        ]
+    window.actions_by_name["redo"].trigger()
+    window.actions_by_name["redo"].trigger()
+    assert _titles(window) == ["Growing up", "Studying engineering", "Working at NASA"]
+    assert stack.canRedo()
+
+    # Another program's change since: the step is refused and nothing is overwritten.
+    with Library.open(sample_copy) as library:
+        library.set_chapters(1, [Chapter(0, "Changed elsewhere")])
+    window.actions_by_name["undo"].trigger()
+    assert window.banner.isVisible() and "changed elsewhere" in window.banner.text()
+    with Library.open(sample_copy) as library:
+        assert [c.title for c in library.chapters(1)] == ["Changed elsewhere"]
+
+    # A restart: what the library holds is what the window shows.
+    with Library.open(sample_copy) as library:
+        library.set_chapters(1, [Chapter(0, "Growing up"), Chapter(120, "Kept")])
+    again = make_window(sample_copy)
+    assert again.session.open_episode(1)
+    assert _titles(again) == ["Growing up", "Kept"]
+
+
+def test_bad_titles_and_moments_are_refused_in_one_line(
+    make_window, qtbot, sample_copy: Path
+) -> None:
+    with Library.open(sample_copy) as library:
+        library.set_chapters(1, [Chapter(0, "Growing up"), Chapter(95, "Old Dominion")])
+    window = make_window(sample_copy)
+    assert window.session.open_episode(1)
+    window.seek(95.4)  # a chapter starts there already
+    window.actions_by_name["add_chapter"].trigger()
+    _answer(window, qtbot, "Twice")
+    assert "already starts at 1:35" in window.banner.text()
+    assert _titles(window) == ["Growing up", "Old Dominion"]
+    assert not window.undo_stack.canUndo()

@@ -76,7 +76,10 @@ class Insights:
                 created=_optional_text(data, "created"),
                 key_insights=[
                     KeyInsight(
-                        _text(i, "emoji"), _text(i, "title"), _text(i, "text"), _time(i),
+                        _text(i, "emoji"),
+                        _text(i, "title"),
+                        _text(i, "text"),
+                        _time(i),
                         *_proof(i),
                     )
                     for i in _items(data, "key_insights")

@@ -1,5 +1,5 @@
 """Keeps the Chapters tab and the seek bar's ticks on the open episode, follows playback,
-and does Previous/Next Chapter."""
+does Previous/Next Chapter, and hands edits to ChapterEditor."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject
 from desktop.core.chapters import chapter_at, neighbour, outline
 from desktop.core.errors import EarmarkError
 from desktop.ui import tasks
+from desktop.ui.chapters.editing import ChapterEditor
 from desktop.ui.jobs import Job, ProcessJob
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class ChaptersController(QObject):
         self.pane.make_requested.connect(self.make)
         self.episode_id: int | None = None
         self.duration: float | None = None
+        self.editor = ChapterEditor(self, window.undo_stack)
 
     def load(self, loaded: LoadedEpisode) -> None:
         episode = loaded.episode
@@ -67,9 +69,19 @@ class ChaptersController(QObject):
         return session.runner.start(job)
 
     def _made(self, episode_id: int) -> None:
-        if self.episode_id == episode_id:  # still open: show them where the reader is
-            self.show_chapters()
-            self.follow(self.window.reading_position)
+        self.changed(episode_id)
+
+    def changed(self, episode_id: int, select: float | None = None) -> None:
+        """The episode's chapters changed (made, edited, undone): shown where the reader
+        is, when it is open; `select` marks the chapter starting there in the tab."""
+        if self.episode_id != episode_id:
+            return
+        self.show_chapters()
+        self.follow(self.window.reading_position)
+        if select is not None:
+            row = next((e.index for e in self.entries if abs(e.start - select) < 1e-6), None)
+            if row is not None:
+                self.pane.list.setCurrentRow(row)
 
     def follow(self, seconds: float) -> None:
         self.pane.set_current(chapter_at(self.entries, seconds))

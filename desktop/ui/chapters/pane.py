@@ -1,10 +1,11 @@
 """The Chapters tab: every chapter of the open episode with its time and length; the one
-playing is marked; Enter or a click plays from it (or shows it, when nothing can play)."""
+playing is marked; Enter or a click plays from it (or shows it, when nothing can play);
+its menu, Del and Insert edit them (ui/chapters/editing.py)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -27,6 +28,8 @@ NO_EPISODE = "Open an episode to see its chapters."
 class ChaptersPane(QWidget):
     chapter_activated = Signal(float)  # the chapter's start, seconds
     make_requested = Signal()  # make chapters for the open episode, which has none
+    delete_requested = Signal()  # Del on the selected chapter
+    add_requested = Signal()  # Insert: a chapter at the reading position
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,6 +40,10 @@ class ChaptersPane(QWidget):
         self.list.setWordWrap(True)
         self.list.itemActivated.connect(self._activated)
         self.list.itemClicked.connect(self._activated)
+        for key, signal in ((QKeySequence.StandardKey.Delete, self.delete_requested),
+                            (QKeySequence(Qt.Key.Key_Insert), self.add_requested)):  # fmt: skip
+            shortcut = QShortcut(key, self.list, context=Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(signal)
         self.empty = QLabel(NO_EPISODE)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
