@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import sys
 from collections.abc import Callable
 
 from desktop.cli.output import print_json
@@ -43,6 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "without its own (made ones are made again); 'rename ID N TITLE', 'add ID TIME "
         "TITLE', 'delete ID N', 'move ID N TIME' edit them",
     )
+    parser.add_argument(
+        "--engine",
+        choices=("extractive", "openai", "local"),
+        help="for 'make': who titles the chapters: keyphrases (extractive) or the chat "
+        "model of the openai or local insight engine (default: the insight_engine setting)",
+    )
     parser.usage = f"earmark chapters [-h] [--json] {USAGE.split('  ')[0]}"
     parser.set_defaults(handler=chapters_cmd, chapters_parser=parser)
 
@@ -60,7 +67,8 @@ def chapters_cmd(args: argparse.Namespace) -> int:
     episode_id = int(rest[0])
     with Library.open() as library:
         if action == "make":
-            service.make_episode_chapters(library, episode_id)
+            titler = service.titler_from_settings(args.engine)
+            service.make_episode_chapters(library, episode_id, titler, say=_note)
         elif action != "list":
             said, (before, after) = EDITS[action](library, episode_id, rest[1:])
             return _edited(args, library, episode_id, said, before, after)
@@ -80,6 +88,10 @@ def chapters_cmd(args: argparse.Namespace) -> int:
         mark = "  (made)" if entry.made and action != "make" else ""
         print(f"{short(entry.start):>8}  {length:>6}  {entry.title}{mark}")
     return 0
+
+
+def _note(line: str) -> None:
+    print(f"earmark: {line}", file=sys.stderr)
 
 
 def _rename(library: Library, episode_id: int, rest: list[str]) -> tuple[str, Change]:

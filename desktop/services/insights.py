@@ -78,21 +78,21 @@ def generate_insights(
             f"unknown insight engine {engine!r}; choose one of: {', '.join(ENGINE_NAMES)}"
         )
     if engine in LLM_ENGINES:
-        llm_engine = _llm_engine(engine, llm, local)
+        chat_engine = llm_engine(engine, llm, local)
         try:
-            insights = llm_engine.generate(source, progress, cancelled)
+            insights = chat_engine.generate(source, progress, cancelled)
         except InsightError as exc:
             return _after_failure(
                 library, episode_id, source, str(exc), warnings, cancelled, engine
             )
-        warnings += llm_engine.last_report.warnings
+        warnings += chat_engine.last_report.warnings
     else:
         insights = _extract(source, progress, cancelled)
     library.save_insights(episode_id, insights)
     return InsightsResult(insights, warnings, requested=engine)
 
 
-def _llm_engine(
+def llm_engine(
     engine: str, llm: LLMConfig | None, local: LocalModelConfig | None
 ) -> ChatInsightEngine:
     if engine == "openai":

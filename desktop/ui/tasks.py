@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop.core.errors import EarmarkError
 from desktop.core.insights.llm import LLMConfig
 from desktop.core.insights.llm.local import LocalModelConfig
 from desktop.core.model import Episode
@@ -97,9 +98,19 @@ def download_feed_item(context: JobContext, library_path: Path, item_id: int) ->
         return download_item(library, library.show_item(item_id), context.report, context.cancelled)
 
 
-def make_chapters(context: JobContext, library_path: Path, episode_id: int) -> int:
-    """Chapters made from an episode's transcript (a ProcessJob's work); how many."""
-    from desktop.services.chapters import make_episode_chapters  # scikit-learn: ~1 s
+def make_chapters(context: JobContext, library_path: Path, episode_id: int) -> list[str]:
+    """Chapters made from an episode's transcript (a ProcessJob's work), titled by the
+    chat model chosen for insights when there is one; what to tell the reader."""
+    from desktop.services.chapters import make_episode_chapters, titler_from_settings
 
+    told: list[str] = []
+    try:
+        titler = titler_from_settings()
+    except EarmarkError as exc:  # the engine chosen is not set up: keyphrases, and why
+        titler = None
+        told.append(f"chapters titled by keyphrases: {exc}")
     with Library.open(library_path) as library:
-        return len(make_episode_chapters(library, episode_id))
+        make_episode_chapters(
+            library, episode_id, titler, context.report, context.cancelled, told.append
+        )
+    return told

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from desktop.core.model import Chapter
+from desktop.core.settings import Settings, save_settings
 from desktop.core.store import Library
 from desktop.services.importing import import_transcript
 from tests.conftest import CORPUS
@@ -75,6 +76,9 @@ def test_seek_bar_ticks_the_playing_chapter_and_jumps(
 def test_make_chapters_for_an_episode_without_them(make_window, qtbot, sample_copy: Path) -> None:
     """The NASA sample as Earmark transcribed it has no chapters: the tab offers to make
     them; they appear in the tab and on the seek bar, marked as made."""
+    # The insight engine chosen is a server with no model named: keyphrase titles, and
+    # the status bar says why (the job runs in a child, which reads the same settings).
+    save_settings(Settings(insight_engine="openai"))
     window = make_window(sample_copy)
     assert window.session.open_episode(1)
     pane = window.chapters
@@ -89,6 +93,8 @@ def test_make_chapters_for_an_episode_without_them(make_window, qtbot, sample_co
     assert len(window.player_bar.slider._marks) == pane.list.count()
     with Library.open(sample_copy) as library:
         assert all(c.made for c in library.chapters(1))
+    said = window.statusBar().currentMessage()
+    assert said.startswith("chapters titled by keyphrases: the openai engine needs a model")
 
 
 def _titles(window) -> list[str]:  # type: ignore[no-untyped-def]

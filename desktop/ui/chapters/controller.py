@@ -63,13 +63,22 @@ class ChaptersController(QObject):
             "chapters", tasks.make_chapters, (session.library.path, episode_id), episode_id
         )
         self.pane.make_button.setEnabled(False)
-        job.succeeded.connect(lambda _chapters: self._made(episode_id))
+        job.progress.connect(self._progress)
+        job.succeeded.connect(lambda told: self._made(episode_id, told))
         job.failed.connect(lambda text: session.message.emit("error", text))
         job.finished.connect(lambda: self.pane.make_button.setEnabled(True))
         return session.runner.start(job)
 
-    def _made(self, episode_id: int) -> None:
+    def _progress(self, update: object) -> None:
+        """A model titling the chapters: which one, and how far (InsightProgress)."""
+        stage, fraction = getattr(update, "stage", ""), getattr(update, "fraction", None)
+        if stage and fraction is not None:
+            self.window.statusBar().showMessage(f"Chapters: {stage} ({fraction:.0%})")
+
+    def _made(self, episode_id: int, told: list[str]) -> None:
         self.changed(episode_id)
+        for line in told:  # who titled them, or why keyphrases did
+            self.window.statusBar().showMessage(line, 10_000)
 
     def changed(self, episode_id: int, select: float | None = None) -> None:
         """The episode's chapters changed (made, edited, undone): shown where the reader

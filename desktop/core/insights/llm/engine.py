@@ -13,7 +13,8 @@ dropped; a reply with no proven item at all is a failure, not a payload.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -91,6 +92,11 @@ class ChatInsightEngine:
     @property
     def mode(self) -> str | None:
         return self.asker.mode
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """The model ready to answer for the calls inside (a server already is)."""
+        yield
 
     # -- the protocol ---------------------------------------------------------------
 
@@ -423,9 +429,14 @@ class LocalEngine(ChatInsightEngine):
         progress: ProgressFn | None = None,
         cancelled: CancelFn | None = None,
     ) -> Insights:
+        if progress is not None:
+            progress(InsightProgress(0.0, f"loading {self.model.name}"))
+        with self.running():
+            return super().generate(source, progress, cancelled)
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
         try:
-            if progress is not None:
-                progress(InsightProgress(0.0, f"loading {self.model.name}"))
             self.model.start()
             # The model may have been trained for less context than asked for; the reply
             # gets at most a third of it, so that the transcript always has room.
@@ -433,7 +444,7 @@ class LocalEngine(ChatInsightEngine):
             output = min(self.config.max_output_tokens, context // 3)
             self.limits = replace(self.limits, context_tokens=context, max_output_tokens=output)
             self.asker.limits = self.limits
-            return super().generate(source, progress, cancelled)
+            yield
         finally:
             self.model.close()
 
