@@ -79,9 +79,17 @@ def test_the_command_line(
     earmark_home: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     assert main(["import", str(NASA)]) == 0
+    assert main(["insights", "1"]) == 0
     capsys.readouterr()
     assert main(["chapters", "make", "1"]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "insights were made again to follow the new chapters" in err
+    with Library.open() as library:  # the Summary follows the chapters
+        summary = library.insights(1).summary  # type: ignore[union-attr]
+        assert [line.split(" — ")[0] for line in summary.splitlines()] == [
+            f"[{int(c.start // 60):02d}:{int(c.start % 60):02d}] {c.title}"
+            for c in library.chapters(1)
+        ]
     assert "3 chapters made" in out and "Mechanical Engineering" in out
     assert main(["chapters", "1", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)

@@ -69,6 +69,7 @@ def chapters_cmd(args: argparse.Namespace) -> int:
         if action == "make":
             titler = service.titler_from_settings(args.engine)
             service.make_episode_chapters(library, episode_id, titler, say=_note)
+            _follow_insights(library, episode_id)
         elif action != "list":
             said, (before, after) = EDITS[action](library, episode_id, rest[1:])
             return _edited(args, library, episode_id, said, before, after)
@@ -88,6 +89,21 @@ def chapters_cmd(args: argparse.Namespace) -> int:
         mark = "  (made)" if entry.made and action != "make" else ""
         print(f"{short(entry.start):>8}  {length:>6}  {entry.title}{mark}")
     return 0
+
+
+def _follow_insights(library: Library, episode_id: int) -> None:
+    """Extracted insights are made again so their sections and Summary follow the new
+    chapters (seconds); a model's answer stays until `earmark insights` runs again."""
+    shown = library.insights(episode_id)
+    if shown is None:
+        return
+    if shown.engine != "extractive":
+        _note(f"run 'earmark insights {episode_id}' for insights that follow the new chapters")
+        return
+    from desktop.services.insights import generate_insights  # scikit-learn: ~1 s
+
+    generate_insights(library, episode_id, "extractive")
+    _note("the extracted insights were made again to follow the new chapters")
 
 
 def _note(line: str) -> None:

@@ -95,6 +95,16 @@ def test_make_chapters_for_an_episode_without_them(make_window, qtbot, sample_co
         assert all(c.made for c in library.chapters(1))
     said = window.statusBar().currentMessage()
     assert said.startswith("chapters titled by keyphrases: the openai engine needs a model")
+    # The Summary follows the new chapters: one line per chapter, at its start.
+    titles = [pane.entries[n].title for n in range(pane.list.count())]
+
+    def summary_heads() -> list[str]:
+        with Library.open(sample_copy) as library:
+            insights = library.insights(1)
+        lines = insights.summary.splitlines() if insights is not None else []
+        return [line.split("] ", 1)[-1].split(" — ")[0] for line in lines]
+
+    qtbot.waitUntil(lambda: summary_heads() == titles, timeout=60_000)
 
 
 def _titles(window) -> list[str]:  # type: ignore[no-untyped-def]

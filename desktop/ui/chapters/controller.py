@@ -77,6 +77,17 @@ class ChaptersController(QObject):
 
     def _made(self, episode_id: int, told: list[str]) -> None:
         self.changed(episode_id)
+        # The insights' sections and Summary follow the chapters: extracted ones are
+        # made again at once (seconds); a model's answer stays until Regenerate.
+        session = self.window.session
+        try:
+            shown = session.library.insights(episode_id)
+        except EarmarkError:
+            shown = None
+        if shown is None or shown.engine == "extractive":
+            session.make_insights(episode_id, "extractive")
+        else:
+            told = [*told, "Regenerate Insights (Ctrl+R) to follow the new chapters"]
         for line in told:  # who titled them, or why keyphrases did
             self.window.statusBar().showMessage(line, 10_000)
 
