@@ -193,7 +193,7 @@ def test_migrates_a_version_3_file_to_edited_flags_and_searchable_notes(tmp_path
     conn.close()
 
     with Library.open(path) as library:
-        assert schema_version(library.conn) == LATEST_VERSION == 6
+        assert schema_version(library.conn) == LATEST_VERSION == 7
         (segment,) = library.segments(4)
         assert (segment.text, segment.speaker, segment.edited) == (
             "penguins migrate south",

@@ -146,3 +146,36 @@ class ShowItem:
     chapters_url: str | None = None
     link: str | None = None
     episode_id: int | None = None
+
+
+class QueueState(StrEnum):
+    WAITING = "waiting"
+    RUNNING = "running"
+    HELD = "held"  # paused by the user: skipped until released
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    """One piece of work in the window's transcription queue, kept in the library so that
+    the queue survives a restart: `kind` says what makes its job ("media": a file to
+    transcribe; "again": an episode with another model; "feed": a podcast episode to get),
+    `subject` what it works on (a path, or JSON)."""
+
+    id: int
+    kind: str
+    subject: str
+    title: str
+    state: QueueState
+    position: float
+    added: str
+    episode_id: int | None = None
+    engine: str | None = None  # what transcribed it ("tiny.en", a server's URL)
+    error: str | None = None
+    ended: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state in (QueueState.WAITING, QueueState.RUNNING, QueueState.HELD)

@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self.reload_library()
         self._update_actions()
         self._say_if_read_only()
+        self.session.queue.start()  # every kind of queued work can now be made
 
     # --- construction -----------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ undo step; undo and redo are each one more swap.
 
 from __future__ import annotations
 
+import json
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMenu
 
-from desktop.core.model import EpisodeStatus
+from desktop.core.model import EpisodeStatus, QueueEntry
 from desktop.services.retranscription import Retranscribed
 from desktop.services.whisper_models import model_states
 from desktop.ui import tasks
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from desktop.ui.session import Session
 
 AGAIN_KIND = "transcribe"  # the same queue, status bar and Cancel as any transcription
+AGAIN_QUEUE = "again"  # its kind of queue entry (subject: episode id and model, JSON)
 
 
 class RetranscribeCommand(SessionCommand):
@@ -52,6 +54,7 @@ class Retranscriber(QObject):
         self.menu = QMenu("Transcribe &Again With", window)
         self.menu.setToolTip("Transcribe this episode again with another Whisper model")
         self.menu.aboutToShow.connect(self.fill_menu)
+        self.session.queue.register(AGAIN_QUEUE, self._queued_job)
 
     def can_start(self) -> bool:
         episode = self.session.current
@@ -87,8 +90,15 @@ class Retranscriber(QObject):
 
     def start(self, episode_id: int, model: str) -> None:
         """Queued behind any transcription running: the engine does one at a time."""
-        self.session.enqueue(lambda: self._job(episode_id, model))
+        title = self.session.library.episode(episode_id).title
+        subject = json.dumps({"episode_id": episode_id, "model": model}, sort_keys=True)
+        self.session.queue.add(AGAIN_QUEUE, subject, f"{title} (again with {model})")
         self.window.statusBar().showMessage(f"Transcribing again with {model}…")
+
+    def _queued_job(self, entry: QueueEntry) -> Job:
+        asked = json.loads(entry.subject)
+        self.session.library.episode(int(asked["episode_id"]))  # gone: the entry fails
+        return self._job(int(asked["episode_id"]), str(asked["model"]))
 
     def _job(self, episode_id: int, model: str) -> Job:
         work = partial(

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop.core.downloads import DownloadCancelled
 from desktop.core.errors import ChangedElsewhereError, EarmarkError, ModelNeededError
 from desktop.core.insights.payload import Insights
-from desktop.core.model import Episode, EpisodeStatus, Note, Segment, Word
+from desktop.core.model import Episode, EpisodeStatus, Note, QueueEntry, Segment, Word
 from desktop.core.store import Library
 from desktop.services import editing, retranscription
 from desktop.services import notes as notes_service
@@ -27,6 +27,7 @@ from desktop.services.transcription import Progress
 from desktop.ui import tasks
 from desktop.ui.insights.runs import MAKING, EngineOption, InsightRuns, engine_options
 from desktop.ui.jobs import Job, JobRunner
+from desktop.ui.queue.runner import TranscriptionQueue
 
 T = TypeVar("T")
 UNFINISHED = (EpisodeStatus.TRANSCRIBING, EpisodeStatus.FAILED, EpisodeStatus.PENDING)
@@ -66,9 +67,12 @@ class Session(QObject):
         self.current: Episode | None = None
         self._rows = 0  # rows of the open episode the views hold
         self._show_next: Path | None = None  # the path whose episode to open once known
-        # Work waiting for the transcriber, which runs one job at a time: media to open, or
-        # a function making any other job that transcribes (again, a podcast episode).
-        self._queue: list[Path | Callable[[], Job]] = []
+        # Work for the transcriber, which runs one job at a time, kept in the library:
+        # media to open here; other kinds (again, a podcast episode) are registered by
+        # the window's controllers. The window starts it once all are registered.
+        self.queue = TranscriptionQueue(self)
+        self.queue.register("media", self._media_job)
+        self.queue.ended = self._transcription_finished
         self.insight_runs = InsightRuns(self)
 
     # --- reading ----------------------------------------------------------------------------
@@ -140,10 +144,9 @@ class Session(QObject):
 
     def cancel_transcription(self) -> None:
         """Stop the transcription running now; the files waiting after it go on."""
-        for job in self.runner.jobs("transcribe"):
-            job.cancel()
-        if self._queue:
-            waiting = len(self._queue)
+        self.queue.cancel_running()
+        waiting = self.queue.waiting()
+        if waiting:
             self.message.emit(
                 "info",
                 f"Cancelled; {waiting} more waiting to be transcribed "
@@ -151,13 +154,11 @@ class Session(QObject):
             )
 
     def cancel_all_transcriptions(self) -> None:
-        """Stop the running transcription and drop every one waiting."""
-        self._queue.clear()
-        for job in self.runner.jobs("transcribe"):
-            job.cancel()
+        """Stop the running transcription and cancel every one waiting."""
+        self.queue.cancel_all()
 
     def waiting_transcriptions(self) -> int:
-        return len(self._queue)
+        return self.queue.waiting()
 
     def relink_media(self, episode_id: int, path: Path) -> None:
         """Point an episode at its media file's new place."""
@@ -178,35 +179,17 @@ class Session(QObject):
         return Job(kind, work, subject=path)
 
     def _enqueue_media(self, path: Path) -> None:
-        if any(job.subject == path for job in self.runner.jobs("transcribe")):
-            return
-        if path not in self._queue:
-            self._queue.append(path)
-        self._next_transcription()
+        self.queue.add("media", str(path), path.name)
 
-    def enqueue(self, make_job: Callable[[], Job]) -> None:
-        """Run a job that transcribes after the ones before it (the engine is shared);
-        it counts as a transcription: the status bar, Cancel and closing wait for it."""
-        self._queue.append(make_job)
-        self._next_transcription()
-
-    def _next_transcription(self) -> None:
-        if not self._queue or self.runner.jobs("transcribe"):
-            return
-        entry = self._queue.pop(0)
-        if not isinstance(entry, Path):
-            job = entry()
-            job.finished.connect(lambda: self._transcription_finished(job))
-            self.runner.start(job)
-            return
-        path = entry
+    def _media_job(self, entry: QueueEntry) -> Job:
+        """A queued file's turn: transcribe it (or resume it)."""
+        path = Path(entry.subject)
         job = self._open_job("transcribe", path)
         job.episode_id = None  # known from the first progress report
         job.progress.connect(lambda progress: self._transcribing(job, path, progress))
         job.succeeded.connect(lambda episode: self._opened(path, episode))
         job.failed.connect(lambda text: self.transcription_failed(job, text))
-        job.finished.connect(lambda: self._transcription_finished(job))
-        self.runner.start(job)
+        return job
 
     def transcription_failed(self, job: Job, text: str) -> None:
         """One line; when another model would do (an English-only model and a German
@@ -257,7 +240,6 @@ class Session(QObject):
                 self.episode_updated.emit(self.current)
             self.transcription_ended.emit(job.episode_id)
             self.library_changed.emit()
-        self._next_transcription()
 
     # --- insights (desktop/ui/insights/runs.py) ---------------------------------------------
 
@@ -443,6 +425,6 @@ class Session(QObject):
 
     def shutdown(self, timeout: float = 10.0) -> bool:
         """Stop background work at its next step; what was stored stays stored."""
-        self._queue.clear()
+        self.queue.stop()
         self.runner.cancel_all()
         return self.runner.wait_all(timeout)

@@ -21,6 +21,7 @@ from desktop.core.model import (
 from desktop.core.paths import default_db_path
 from desktop.core.store.annotations import Annotations, now_iso
 from desktop.core.store.connection import connect
+from desktop.core.store.queue import Queue
 from desktop.core.store.rows import (
     EPISODE_COLUMNS,
     episode_from_row,
@@ -35,7 +36,7 @@ from desktop.core.store.versions import Versions
 CONTENT_TABLES = ("episodes", "segments", "chapters", "notes", "insights", "shows", "feed_items")
 
 
-class Library(Annotations, Shows, Versions):
+class Library(Annotations, Queue, Shows, Versions):
     """A connection to the library file with the operations the services need.
 
     Multi-row writes go through `transaction()`, so a failure leaves no partial rows.

@@ -191,7 +191,27 @@ CREATE INDEX feed_items_episode ON feed_items (episode_id);
 ALTER TABLE chapters ADD COLUMN made INTEGER NOT NULL DEFAULT 0 CHECK (made IN (0, 1));
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+# v7: the window's transcription queue, so that it survives a restart (or a crash: an
+# entry left running is waiting again at the next start, and its file resumes).
+_V7 = """
+CREATE TABLE queue (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    title TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'waiting'
+        CHECK (state IN ('waiting', 'running', 'held', 'done', 'failed', 'cancelled')),
+    position REAL NOT NULL,
+    added TEXT NOT NULL,
+    episode_id INTEGER REFERENCES episodes (id) ON DELETE SET NULL,
+    engine TEXT,
+    error TEXT,
+    ended TEXT
+);
+CREATE INDEX queue_order ON queue (state, position);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 LATEST_VERSION = len(MIGRATIONS)
 
 

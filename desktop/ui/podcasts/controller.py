@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from desktop.core.downloads import DownloadProgress
 from desktop.core.errors import EarmarkError
-from desktop.core.model import EpisodeStatus
+from desktop.core.model import EpisodeStatus, QueueEntry
 from desktop.services.feed_episodes import GotEpisode, media_destination
 from desktop.services.feeds import Refreshed, export_opml
 from desktop.services.transcription import Progress
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
 
 FEEDS_KIND = "feeds"
+FEED_QUEUE = "feed"  # its kind of queue entry (subject: the feed item's id)
 OPML_FILTER = "OPML subscription lists (*.opml *.xml);;All files (*)"
 
 
@@ -47,6 +48,8 @@ class PodcastsController(QObject):
         self.pane.auto_requested.connect(self.set_auto)
         self.pane.remove_requested.connect(self.ask_remove)
         self.session.library_changed.connect(self.reload)
+        self._open_when_ready: set[int] = set()  # items to open once they are in
+        self.session.queue.register(FEED_QUEUE, self._queued_job)
         self.reload()
 
     # -- the tab's content -----------------------------------------------------------
@@ -170,9 +173,18 @@ class PodcastsController(QObject):
             self.get(item_id, open_when_ready=True)
 
     def get(self, item_id: int, open_when_ready: bool) -> None:
-        self.session.enqueue(lambda: self._get_job(item_id, open_when_ready))
+        """Queued with the transcriptions (the engine is shared)."""
+        title = self.session.library.show_item(item_id).title
+        if open_when_ready:
+            self._open_when_ready.add(item_id)
+        self.session.queue.add(FEED_QUEUE, str(item_id), title)
+
+    def _queued_job(self, entry: QueueEntry) -> Job:
+        item_id = int(entry.subject)
+        return self._get_job(item_id, item_id in self._open_when_ready)
 
     def _get_job(self, item_id: int, open_when_ready: bool) -> Job:
+        self._open_when_ready.discard(item_id)
         title = self.session.library.show_item(item_id).title
         work = partial(tasks.get_feed_item, library_path=self.session.library.path, item_id=item_id)
         job = Job("transcribe", work, subject=("feed", item_id))

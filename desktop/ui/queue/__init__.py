@@ -1,0 +1,1 @@
+"""The Queue tab and the transcription queue behind it."""

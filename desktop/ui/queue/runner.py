@@ -1,0 +1,214 @@
+"""The window's transcription queue: one job at a time through the shared engine, in the
+order the user chose, kept in the library (core/store/queue.py) so it survives a restart.
+
+Each entry has a kind; a maker registered for the kind turns it into a job when its turn
+comes ("media": the Session's open-file job; "again": Transcribe Again With; "feed": a
+podcast episode). How a job ends decides its entry's state: done, failed (with the
+reason), cancelled, or held when the user paused it while it ran (its transcription
+resumes from its stored segments when released). Nothing runs before `start()`: the
+window registers every maker first, then entries left waiting (or running, by an
+Earmark that was killed) go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.core.errors import EarmarkError
+from desktop.core.model import QueueEntry, QueueState
+from desktop.ui.jobs import Job
+
+if TYPE_CHECKING:
+    from desktop.ui.session import Session
+
+Maker = Callable[[QueueEntry], Job]
+
+
+class TranscriptionQueue(QObject):
+    changed = Signal()  # entries were added, moved, or changed state
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.session = session
+        self.library = session.library
+        self._makers: dict[str, Maker] = {}
+        self._running: dict[int, Job] = {}  # entry id -> its job
+        self._holding: set[int] = set()  # running entries the user paused
+        self._started = False
+        self.ended: Callable[[Job], None] | None = None  # the Session's after-job step
+
+    # --- setting up -------------------------------------------------------------------------
+
+    def register(self, kind: str, maker: Maker) -> None:
+        self._makers[kind] = maker
+
+    def start(self) -> None:
+        """Go on with what was left waiting (or running, when Earmark was killed)."""
+        if self._started:
+            return
+        self._started = True
+        try:
+            if self.library.recover_queue():
+                self.changed.emit()
+        except EarmarkError as exc:  # a read-only library: the queue is read, not run
+            self.session.message.emit("warning", str(exc))
+        self._next()
+
+    def stop(self) -> None:
+        """Closing: nothing more starts; what runs is cancelled by the Session and found
+        running at the next start, which resumes it."""
+        self._started = False
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def entries(self) -> list[QueueEntry]:
+        return self.library.queue_entries()
+
+    def waiting(self) -> int:
+        return sum(e.state is QueueState.WAITING for e in self.entries())
+
+    def job(self, entry_id: int) -> Job | None:
+        return self._running.get(entry_id)
+
+    # --- changing ---------------------------------------------------------------------------
+
+    def add(self, kind: str, subject: str, title: str) -> QueueEntry | None:
+        """Queue work (once: the same work unfinished is not queued again)."""
+        try:
+            entry, _new = self.library.queue_add(kind, subject, title)
+        except EarmarkError as exc:
+            self.session.message.emit("error", str(exc))
+            return None
+        self.changed.emit()
+        if self._started:
+            self._next()
+        else:
+            self.start()
+        return entry
+
+    def move(self, entry_id: int, step: int) -> bool:
+        moved = self._try(self.library.queue_move, entry_id, step)
+        self.changed.emit()
+        return bool(moved)
+
+    def hold(self, entry_id: int) -> None:
+        """Pause: a waiting entry is skipped until released; a running one stops after
+        the segment being decoded, keeping what it stored."""
+        job = self._running.get(entry_id)
+        if job is not None:
+            self._holding.add(entry_id)
+            job.cancel()
+        else:
+            self._set(entry_id, QueueState.HELD)
+
+    def release(self, entry_id: int) -> None:
+        self._set(entry_id, QueueState.WAITING)
+        self._next()
+
+    def cancel(self, entry_id: int) -> None:
+        """Cancel one entry: its job stops (what it stored stays); others go on."""
+        job = self._running.get(entry_id)
+        if job is not None:
+            job.cancel()
+        else:
+            self._set(entry_id, QueueState.CANCELLED)
+
+    def cancel_running(self) -> None:
+        for job in list(self._running.values()):
+            job.cancel()
+
+    def cancel_all(self) -> None:
+        for entry in self.entries():
+            if entry.state in (QueueState.WAITING, QueueState.HELD):
+                self._set(entry.id, QueueState.CANCELLED)
+        self.cancel_running()
+
+    def retry(self, entry_id: int) -> None:
+        """A failed or cancelled entry queued again, at the end."""
+        entry = self._try(self.library.queue_entry, entry_id)
+        if entry is None or entry.active:
+            return
+        self._try(self.library.queue_remove, [entry_id])
+        self.add(entry.kind, entry.subject, entry.title)
+
+    def clear_finished(self) -> None:
+        finished = [e.id for e in self.entries() if not e.active]
+        self._try(self.library.queue_remove, finished)
+        self.changed.emit()
+
+    # --- running ----------------------------------------------------------------------------
+
+    def _next(self) -> None:
+        if not self._started or self._running or self.session.runner.jobs("transcribe"):
+            return
+        # The first waiting entry this window can run (an entry of a kind whose maker is
+        # not registered yet stays waiting for it).
+        entries = self._try(self.library.queue_entries) or []
+        entry = next(
+            (e for e in entries if e.state is QueueState.WAITING and e.kind in self._makers),
+            None,
+        )
+        if entry is None:
+            return
+        try:
+            job = self._makers[entry.kind](entry)
+        except EarmarkError as exc:  # its episode or feed item is gone
+            self._set(entry.id, QueueState.FAILED, str(exc))
+            self._next()
+            return
+        job.queue_id = entry.id  # type: ignore[attr-defined]
+        self._running[entry.id] = job
+        failure: list[str] = []
+        job.failed.connect(failure.append)
+        job.finished.connect(lambda: self._finished(entry.id, job, failure))
+        self._set(entry.id, QueueState.RUNNING)
+        self.session.runner.start(job)
+
+    def _finished(self, entry_id: int, job: Job, failure: list[str]) -> None:
+        self._running.pop(entry_id, None)
+        episode_id = getattr(job, "episode_id", None)
+        if entry_id in self._holding:
+            self._holding.discard(entry_id)
+            state, error = QueueState.HELD, None
+        elif job.cancelled:
+            state, error = QueueState.CANCELLED, None
+        elif failure:
+            state, error = QueueState.FAILED, failure[-1]
+        else:
+            state, error = QueueState.DONE, None
+        self._set(entry_id, state, error, episode_id, engine=self._engine(episode_id))
+        if self.ended is not None:
+            self.ended(job)
+        self._next()
+
+    def _engine(self, episode_id: int | None) -> str | None:
+        if episode_id is None:
+            return None
+        try:
+            return self.library.episode(episode_id).model
+        except EarmarkError:
+            return None
+
+    def _set(
+        self,
+        entry_id: int,
+        state: QueueState,
+        error: str | None = None,
+        episode_id: int | None = None,
+        engine: str | None = None,
+    ) -> None:
+        self._try(
+            self.library.queue_set, entry_id, state,
+            error=error, episode_id=episode_id, engine=engine,
+        )  # fmt: skip
+        self.changed.emit()
+
+    def _try(self, call: Callable[..., object], *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        try:
+            return call(*args, **kwargs)
+        except EarmarkError as exc:
+            self.session.message.emit("error", str(exc))
+            return None
