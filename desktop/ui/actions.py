@@ -24,6 +24,8 @@ class ActionSpec:
 SPECS = (
     ActionSpec("open", "&Open…", "Ctrl+O", "open",
                "Open audio, video or a transcript"),
+    ActionSpec("open_folder", "Open &Folder…", None, "open",
+               "Transcribe every audio and video file in a folder, one after another"),
     ActionSpec("open_sample", "Open the S&ample Episode", None, "sample"),
     ActionSpec("subscribe", "Su&bscribe to a Podcast…", None, "subscribe",
                "Follow a show by its feed address: its episodes appear under Podcasts"),
@@ -67,6 +69,8 @@ SPECS = (
                "The episode's outline: jump to a chapter"),
     ActionSpec("show_podcasts", "&Podcasts", "Ctrl+Shift+P", "subscribe",
                "Your shows and their episodes"),
+    ActionSpec("show_queue", "&Queue", "Ctrl+Shift+Q", None,
+               "What is waiting to be transcribed: reorder, pause, cancel, retry"),
     ActionSpec("find_next", "Find Ne&xt", "F3"),
     ActionSpec("find_previous", "Find Pre&vious", "Shift+F3"),
     ActionSpec("cancel_job", "&Cancel Transcription", None, "cancel",
@@ -89,7 +93,7 @@ CHECKABLE = {"show_library", "show_insights", "show_video"}
 # The menu bar: action names in order; None is a separator, "@name" a submenu given by
 # the window (Open Recent, whose entries change).
 MENUS = (
-    ("&File", ("open", "@recent", "open_sample", None, "subscribe", "import_opml",
+    ("&File", ("open", "open_folder", "@recent", "open_sample", None, "subscribe", "import_opml",
                "export_opml", "refresh_feeds", None, "export", "copy_markdown", None,
                "settings", None, "quit")),
     ("&Edit", ("undo", "redo", None, "add_note", "edit_segment", None, "add_chapter",
@@ -99,7 +103,7 @@ MENUS = (
                    "faster", None, "previous_chapter", "next_chapter", None, "follow")),
     ("&Episode", ("resume", "cancel_job", "cancel_all", None, "@again", None, "regenerate")),
     ("&View", ("show_library", "show_insights", "show_video", None, "show_chapters",
-               "show_podcasts")),
+               "show_podcasts", "show_queue")),
     ("&Help", ("shortcuts", "about", "about_qt")),
 )  # fmt: skip
 

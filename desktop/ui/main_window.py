@@ -29,6 +29,7 @@ from desktop.ui.notes.controller import NotesController
 from desktop.ui.panes import build_panes
 from desktop.ui.player.player import Player
 from desktop.ui.podcasts.controller import PodcastsController
+from desktop.ui.queue.controller import QueueController
 from desktop.ui.retranscribe import Retranscriber
 from desktop.ui.session import LoadedEpisode, Session
 from desktop.ui.settings_dialog import SettingsDialog
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from desktop.ui.player.bar import PlayerBar
     from desktop.ui.player.video import VideoArea
     from desktop.ui.podcasts.pane import PodcastsPane
+    from desktop.ui.queue.pane import QueuePane
     from desktop.ui.search.pane import SearchPane
     from desktop.ui.transcript.find import FindBar
     from desktop.ui.transcript.view import TranscriptView
@@ -64,6 +66,7 @@ class MainWindow(QMainWindow):
     library_panel: LibraryPanel
     search_pane: SearchPane
     podcasts: PodcastsPane
+    queue_pane: QueuePane
     chapters: ChaptersPane
     left_tabs: QTabWidget
     transcript: TranscriptView
@@ -101,6 +104,7 @@ class MainWindow(QMainWindow):
         self._connect()
         # After _connect: an episode's chapters go over the rows _show_episode has just set.
         self.chapter_control = ChaptersController(self)
+        self.queue_control = QueueController(self)
         self._restore_layout()
         self.reload_library()
         self._update_actions()
@@ -119,6 +123,8 @@ class MainWindow(QMainWindow):
             "export_opml": lambda: self.podcast_control.ask_export(),
             "refresh_feeds": lambda: self.podcast_control.refresh(),
             "show_podcasts": self.show_podcasts,
+            "show_queue": lambda: self.show_left(self.queue_pane),
+            "open_folder": self.choose_folder,
             "show_chapters": lambda: self.show_left(self.chapters),
             "previous_chapter": lambda: self.chapter_control.step(-1),
             "next_chapter": lambda: self.chapter_control.step(1),
@@ -218,6 +224,14 @@ class MainWindow(QMainWindow):
         if paths:
             self.state.setValue("open_folder", str(Path(paths[0]).parent))
             self.open_paths([Path(p) for p in paths])
+
+    def choose_folder(self) -> None:
+        folder = str(self.state.value("open_folder", str(Path.home())))
+        chosen = QFileDialog.getExistingDirectory(self, "Transcribe a folder", folder)
+        if chosen:
+            self.state.setValue("open_folder", chosen)
+            self.open_paths([Path(chosen)])
+            self.show_left(self.queue_pane)
 
     def open_sample(self) -> None:
         self.open_paths([sample_path()])

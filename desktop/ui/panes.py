@@ -16,6 +16,7 @@ from desktop.ui.library.panel import LibraryPanel
 from desktop.ui.player.bar import PlayerBar
 from desktop.ui.player.video import VideoArea
 from desktop.ui.podcasts.pane import PodcastsPane
+from desktop.ui.queue.pane import QueuePane
 from desktop.ui.search.pane import SearchPane
 from desktop.ui.transcript.find import FindBar
 from desktop.ui.transcript.view import TranscriptView
@@ -56,18 +57,20 @@ def build_panes(window: MainWindow) -> None:
     window.search_pane = SearchPane(window.session.library.path, window)
     window.left_tabs = QTabWidget(window)
     window.left_tabs.setDocumentMode(True)
-    window.left_tabs.setAccessibleName("Library, search and podcasts")
+    window.left_tabs.setAccessibleName("Library, search, chapters, podcasts and queue")
     window.left_tabs.addTab(window.library_panel, "Library")
     window.left_tabs.addTab(window.search_pane, "Search")
     window.chapters = ChaptersPane(window)
     window.left_tabs.addTab(window.chapters, "Chapters")
     window.podcasts = PodcastsPane(window)
     window.left_tabs.addTab(window.podcasts, "Podcasts")
+    window.queue_pane = QueuePane(window)
+    window.left_tabs.addTab(window.queue_pane, "Queue")
     window.main_split.addWidget(window.left_tabs)
     window.main_split.addWidget(center)
     window.main_split.addWidget(window.insights)
     window.main_split.setStretchFactor(1, 1)
-    window.main_split.setSizes([300, 600, 380])  # four tabs at the left fit in 300
+    window.main_split.setSizes([340, 560, 380])  # five tabs at the left fit in 340
     root = QWidget(window)
     layout = QVBoxLayout(root)
     layout.setContentsMargins(0, 0, 0, 0)

@@ -23,6 +23,7 @@ from desktop.core.store import Library
 from desktop.services import editing, retranscription
 from desktop.services import notes as notes_service
 from desktop.services.opening import is_transcript_file, known_episode
+from desktop.services.queue import media_files
 from desktop.services.transcription import Progress
 from desktop.ui import tasks
 from desktop.ui.insights.runs import MAKING, EngineOption, InsightRuns, engine_options
@@ -125,6 +126,10 @@ class Session(QObject):
     def open_paths(self, paths: list[Path]) -> None:
         """Open what the user pointed at; the last one is shown when it is ready."""
         for path in map(Path, paths):
+            if path.is_dir():  # its media, queued in name order (shown as they come)
+                for media in media_files([path]):
+                    self._enqueue_media(media)
+                continue
             self._show_next = path
             known = known_episode(self.library, path)
             if known is not None:
