@@ -9,6 +9,7 @@ with a fresh temporary library, drives it as a user would, and saves PNGs:
     docs/screenshots/find.png          find in the episode, every match marked
     docs/screenshots/search.png        library search results
     docs/screenshots/podcasts.png      a show by its feed (served on 127.0.0.1), its episodes
+    docs/screenshots/queue.png         a folder queued: done, transcribing, moved, paused
     docs/screenshots/notes.png         a note, an edited row, the in-place editor open
     docs/screenshots/settings.png      the settings dialog
     docs/screenshots/dark.png          the same in the dark palette
@@ -135,6 +136,7 @@ def take(out: Path, home: Path) -> int:
     shoot(window, out / "search.png")
 
     shoot_podcasts(app, window, out / "podcasts.png")
+    shoot_queue(app, window, home, out / "queue.png")
 
     window.left_tabs.setCurrentIndex(0)
     episode = window.session.current.id
@@ -173,6 +175,50 @@ def take(out: Path, home: Path) -> int:
     dark.close()
     dark.session.shutdown()
     return 0
+
+
+def shoot_queue(app, window, home: Path, path: Path) -> None:
+    """A folder of recordings queued: one done, one transcribing with its time left (in
+    the tab and the status bar), one moved up, one paused; then everything cancelled."""
+    from desktop.core.model import QueueState
+
+    folder = home / "backlog"
+    folder.mkdir()
+    audio = ROOT / "tests" / "data" / "audio"
+    shutil.copy(audio / "jfk.flac", folder / "01 Inaugural address (excerpt).flac")
+    # The sample's first three minutes: another file than the sample already opened.
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(sample_media()), "-t", "180", "-c", "copy",
+         str(folder / "02 Science in Space (part 1).mp3")],
+        check=True,
+    )  # fmt: skip
+    shutil.copy(audio / "joinly_OSR_us_000_0034_8k.wav", folder / "03 Harvard sentences.wav")
+    shutil.copy(audio / "jfk.flac", folder / "04 Inaugural address (again).flac")
+    window.open_paths([folder])
+    window.show_left(window.queue_pane)
+    queue, pane = window.session.queue, window.queue_pane
+
+    def entry(prefix: str):
+        return next(e for e in queue.entries() if e.title.startswith(prefix))
+
+    wait_until(app, lambda: entry("01").state is QueueState.RUNNING, timeout=120)
+    pane.select(entry("04").id)
+    pane.buttons["up"].click()  # before 03
+    pane.select(entry("03").id)
+    pane.buttons["pause"].click()
+    wait_until(app, lambda: entry("02").state is QueueState.RUNNING, timeout=120)
+    wait_until(app, lambda: "left" in pane.progress.get(entry("02").id, ""), timeout=60)
+    pane.select(entry("02").id)
+    settle(app, 1.0)
+    shoot(window, path)
+    window.session.cancel_all_transcriptions()
+    wait_until(app, lambda: not window.session.runner.jobs("transcribe"), timeout=60)
+
+
+def sample_media() -> Path:
+    from desktop.ui.main_window import sample_path
+
+    return sample_path()
 
 
 def shoot_podcasts(app, window, path: Path) -> None:
