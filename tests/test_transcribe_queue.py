@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -141,3 +142,35 @@ def test_a_file_that_is_not_media_fails_alone(
     assert code == 1
     captured = capsys.readouterr()
     assert "jfk" in captured.out and f"{bad}:" in captured.err
+
+
+def test_progress_is_combined_over_the_engines_and_a_server_takes_two_at_once(
+    recordings: Path,
+    servers: tuple[tuple[str, subprocess.Popen], tuple[str, subprocess.Popen]],
+    tmp_path: Path,
+) -> None:
+    """This computer and one server listed twice (two files in flight on it): the
+    reports add the engines' audio together; the server never has more than two."""
+    from desktop.core.media import probe_media
+    from desktop.services.opening import engine_choice
+    from desktop.services.queue import QueueProgress, queue_engines
+
+    (first, _), _second = servers
+    choice = engine_choice(local=True)
+    engines = queue_engines(choice, [first], per_server=2)
+    assert [e.name for e in engines] == ["this computer", first[7:], first[7:]]
+    files = media_files([recordings])
+    reports: list[QueueProgress] = []
+    results = transcribe_queue(
+        tmp_path / "library.sqlite3", files, engines, on_progress=reports.append
+    )
+    assert all(r.episode is not None for r in results)
+    total = sum(probe_media(p).duration for p in files)
+    last = reports[-1]
+    assert last.files_done == last.files == 3 and last.running == ()
+    assert abs(last.total - total) < 0.01 and abs(last.covered - total) < 0.01
+    assert last.speed is not None and last.speed > 0 and last.eta == 0.0
+    assert all(a.covered <= b.covered + 1e-9 for a, b in pairwise(reports))
+    on_server = [sum(r.startswith(first[7:]) for r in p.running) for p in reports]
+    assert max(on_server) == 2  # two at once on the server, never three
+    assert max(len(p.running) for p in reports) == 3  # and this computer beside them

@@ -41,6 +41,11 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--local", action="store_true", help="transcribe on this machine, even with a server set"
     )
+    parser.add_argument(
+        "--per-server", type=int, default=1, metavar="N",
+        help="with several files: how many each Whisper server transcribes at once "
+        "(default 1; a GPU server often takes 2-4)",
+    )  # fmt: skip
 
 
 class ProgressBar:

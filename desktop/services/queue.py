@@ -24,13 +24,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from desktop.core.errors import EarmarkError, ModelNeededError
-from desktop.core.media import MEDIA_SUFFIXES, MediaError
+from desktop.core.media import MEDIA_SUFFIXES, MediaError, probe_media
 from desktop.core.model import Episode
 from desktop.core.store import Library
 from desktop.core.transcribe import TranscribeOptions, Transcriber
 from desktop.core.transcribe.remote import RemoteServer, RemoteTranscriber
 from desktop.services.opening import EngineChoice
-from desktop.services.transcription import CancelToken, transcribe_media
+from desktop.services.transcription import CancelToken, Progress, transcribe_media
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,34 @@ class QueueResult:
         return f"{self.path}: {self.error}"
 
 
+@dataclass(frozen=True, slots=True)
+class QueueProgress:
+    """The whole queue's progress over every engine: audio seconds transcribed by this
+    run, of all the audio queued (what is left of resumed files counted)."""
+
+    done: float  # audio seconds transcribed in this run, all engines together
+    covered: float  # audio seconds stored, this run and earlier ones
+    total: float  # audio seconds of every queued file that could be read
+    elapsed: float  # wall seconds since the queue started
+    files_done: int
+    files: int
+    running: tuple[str, ...]  # "engine: file" for each file being transcribed
+
+    @property
+    def speed(self) -> float | None:
+        """Audio seconds per wall second, all engines together."""
+        return self.done / self.elapsed if self.elapsed > 0 and self.done > 0 else None
+
+    @property
+    def eta(self) -> float | None:
+        speed = self.speed
+        return max(0.0, self.total - self.covered) / speed if speed else None
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.covered / self.total) if self.total > 0 else 0.0
+
+
 def transcribe_queue(
     library_path: Path,
     paths: list[Path],
@@ -71,12 +99,14 @@ def transcribe_queue(
     on_result: Callable[[QueueResult], None] | None = None,
     cancel: CancelToken | None = None,
     set_aside: float = SET_ASIDE_SECONDS,
+    on_progress: Callable[[QueueProgress], None] | None = None,
 ) -> list[QueueResult]:
-    """Transcribe `paths` over `engines` (one thread each, its own library connection);
-    the results in the order of `paths`."""
+    """Transcribe `paths` over `engines` (a thread each, its own library connection: an
+    engine listed twice takes two files at once); the results in the order of `paths`.
+    `on_progress` hears the combined progress (from the engines' threads)."""
     if not engines:
         raise EarmarkError("no engine to transcribe with")
-    queue = _Queue([QueueResult(Path(p)) for p in paths], set_aside)
+    queue = _Queue([QueueResult(Path(p)) for p in paths], set_aside, on_progress)
     Library.open(library_path).close()  # created or upgraded once, before the workers
     threads = [
         threading.Thread(
@@ -103,13 +133,54 @@ def _tried_on(result: QueueResult, engine: str) -> bool:
 class _Queue:
     """The files waiting, and who is set aside until when, under one lock."""
 
-    def __init__(self, results: list[QueueResult], set_aside: float) -> None:
+    def __init__(
+        self,
+        results: list[QueueResult],
+        set_aside: float,
+        on_progress: Callable[[QueueProgress], None] | None = None,
+    ) -> None:
         self.results = results
         self.waiting: deque[QueueResult] = deque(results)
         self.running = 0
         self.lock = threading.Condition()
         self.set_aside = set_aside
         self.aside_until: dict[str, float] = {}
+        self.on_progress = on_progress
+        self.began = time.monotonic()
+        self.lengths = {r.path: _length(r.path) for r in results} if on_progress else {}
+        self.first: dict[Path, float] = {}  # where this run began in each file
+        self.at: dict[Path, float] = {}  # how far each file is stored
+        self.where: dict[Path, str] = {}  # the engine on each running file
+        self.finished = 0
+
+    def progress(self, result: QueueResult, engine: str, position: float | None) -> None:
+        """A file moved on (`position`), or ended (None); the combined progress told."""
+        if self.on_progress is None:
+            return
+        with self.lock:
+            path = result.path
+            if position is None:
+                self.where.pop(path, None)
+                self.finished += 1
+                if result.episode is not None:
+                    self.first.setdefault(path, self.lengths.get(path, 0.0))
+                    self.at[path] = self.lengths.get(path, 0.0)
+                elif path in self.lengths:  # given up: what it lacks is not to be waited for
+                    self.lengths[path] = self.at.get(path, 0.0)
+            else:
+                self.where[path] = engine
+                self.first.setdefault(path, position)
+                self.at[path] = max(position, self.at.get(path, 0.0))
+            report = QueueProgress(
+                done=sum(self.at[p] - self.first[p] for p in self.at if p in self.first),
+                covered=sum(self.at.values()),
+                total=sum(self.lengths.values()),
+                elapsed=time.monotonic() - self.began,
+                files_done=self.finished,
+                files=len(self.results),
+                running=tuple(f"{e}: {p.name}" for p, e in self.where.items()),
+            )
+        self.on_progress(report)
 
     def take(self, engine: str, cancelled: Callable[[], bool]) -> QueueResult | None:
         """The next file for `engine` (one it has not failed on); None when it has nothing
@@ -170,8 +241,14 @@ def _take_and_transcribe(
     cancelled = (lambda: cancel.cancelled) if cancel is not None else (lambda: False)
     with Library.open(library_path) as library:
         while (result := queue.take(engine.name, cancelled)) is not None:
+
+            def moved(progress: Progress, result: QueueResult = result) -> None:
+                queue.progress(result, engine.name, progress.position)
+
             try:
-                done = transcribe_media(library, result.path, engine.load, options, cancel=cancel)
+                done = transcribe_media(
+                    library, result.path, engine.load, options, on_progress=moved, cancel=cancel
+                )
             except (MediaError, ModelNeededError, OSError) as exc:
                 result.error = str(exc)  # the file itself, or the asking: no engine does better
                 queue.done(result)
@@ -181,6 +258,7 @@ def _take_and_transcribe(
             else:
                 result.episode, result.engine = done.episode, engine.name
                 queue.done(result)
+            queue.progress(result, engine.name, None)
             if on_result is not None:
                 on_result(result)
 
@@ -204,11 +282,24 @@ def media_files(paths: list[Path]) -> list[Path]:
 
 
 def queue_engines(
-    choice: EngineChoice, servers: list[str], local: bool = True
+    choice: EngineChoice, servers: list[str], local: bool = True, per_server: int = 1
 ) -> list[QueueEngine]:
-    """This computer (unless `local` is False) and each server, as queue engines."""
+    """This computer (unless `local` is False) and each server, as queue engines; a
+    server is listed `per_server` times: that many files in flight on it at once (a GPU
+    server answers several requests together; this computer runs one)."""
+    if per_server < 1:
+        raise EarmarkError("files per server must be at least 1")
     engines = [QueueEngine("this computer", choice.loader())] if local else []
     for url in servers:
         server = replace(choice.server or RemoteServer(url), url=url)
-        engines.append(QueueEngine(server.name, lambda server=server: RemoteTranscriber(server)))
+        engine = QueueEngine(server.name, lambda server=server: RemoteTranscriber(server))
+        engines += [engine] * per_server
     return engines
+
+
+def _length(path: Path) -> float:
+    """A queued file's duration, 0 when it cannot be read (it fails on its turn)."""
+    try:
+        return probe_media(path).duration
+    except (MediaError, OSError):
+        return 0.0
