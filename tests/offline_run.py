@@ -9,7 +9,7 @@ even when the connection never follows, and code that swallows the error would h
 At the end the script prints one JSON line with what it did, every address it tried to
 reach, every name it looked up, and the lookups refused.
 
-    python tests/offline_run.py MEDIA OUT_DIR [--llm URL MODEL]
+    python tests/offline_run.py MEDIA OUT_DIR [--llm URL MODEL] [--stt URL]
 """
 
 from __future__ import annotations
@@ -92,6 +92,8 @@ def main() -> int:
     from desktop.services.opening import engine_choice, open_path
 
     media, out = Path(sys.argv[1]), Path(sys.argv[2])
+    if "--stt" in sys.argv:  # a Whisper server the user configured: it transcribes
+        os.environ["EARMARK_STT_SERVERS"] = sys.argv[sys.argv.index("--stt") + 1]
     llm = None
     engine = "extractive"
     if "--llm" in sys.argv:
@@ -107,6 +109,7 @@ def main() -> int:
         json.dumps(
             {
                 "segments": episode.segment_count,
+                "engine": episode.engine,
                 "insights_engine": result.insights.engine,
                 "warnings": result.warnings,
                 "hits": len(hits),

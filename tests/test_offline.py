@@ -66,3 +66,18 @@ def test_with_a_server_configured_only_that_server_is_contacted(tmp_path: Path) 
     assert all("'127.0.0.1'" in name for name in result["lookups"]), result["lookups"]
     assert result["insights_engine"] == "extractive"  # its failure fell back, offline
     assert any("500" in w for w in result["warnings"])
+
+
+def test_with_a_whisper_server_configured_only_that_server_is_contacted(tmp_path: Path) -> None:
+    """A real faster-whisper-server on 127.0.0.1 transcribes; Earmark connects to it and
+    to nothing else, and looks no name up but its address."""
+    from tests.whisper_server import whisper_server
+
+    with whisper_server() as (url, _process):
+        result = run([str(JFK), str(tmp_path), "--stt", url], tmp_path / "home")
+    port = int(url.rsplit(":", 1)[1])
+    assert result["segments"] >= 1 and result["engine"] == "remote", result
+    assert result["attempts"], "the configured server was asked"
+    assert all(f"'127.0.0.1', {port})" in a for a in result["attempts"]), result["attempts"]
+    assert result["refused_lookups"] == []
+    assert all("'127.0.0.1'" in name for name in result["lookups"]), result["lookups"]
