@@ -10,6 +10,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from desktop.core.errors import EarmarkError
@@ -167,6 +168,29 @@ def stt_server(url: str | None, settings: Settings) -> RemoteServer | None:
     first = parse_value("stt_servers", configured).split(",")[0]
     key = os.environ.get(settings.stt_api_key_env or STT_API_KEY_ENV) or None
     return RemoteServer(first, settings.stt_model or "whisper-1", key)
+
+
+def stt_server_urls(settings: Settings | None = None) -> list[str]:
+    """Every Whisper server configured ($EARMARK_STT_SERVERS, else the stt_servers
+    setting), in order; none by default."""
+    settings = settings or load_settings()
+    configured = os.environ.get(STT_SERVERS_ENV) or settings.stt_servers or ""
+    if not configured:
+        return []
+    return [u.strip() for u in parse_value("stt_servers", configured).split(",") if u.strip()]
+
+
+def engine_on(slot: str | None) -> Callable[[], EngineChoice]:
+    """The engine choice for a queue slot: None the default (the first server when one
+    is configured, else this machine), "local" this machine, else that server's URL."""
+    if slot is None:
+        return engine_choice
+    if slot == LOCAL_SLOT:
+        return partial(engine_choice, local=True)
+    return partial(engine_choice, server=slot)
+
+
+LOCAL_SLOT = "local"
 
 
 def known_episode(library: Library, path: Path) -> Episode | None:

@@ -24,7 +24,7 @@ class ActionSpec:
 SPECS = (
     ActionSpec("open", "&Open…", "Ctrl+O", "open",
                "Open audio, video or a transcript"),
-    ActionSpec("open_folder", "Open &Folder…", None, "open",
+    ActionSpec("open_folder", "Open Fol&der…", None, "open",
                "Transcribe every audio and video file in a folder, one after another"),
     ActionSpec("open_sample", "Open the S&ample Episode", None, "sample"),
     ActionSpec("subscribe", "Su&bscribe to a Podcast…", None, "subscribe",

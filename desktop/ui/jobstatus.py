@@ -31,6 +31,21 @@ def describe(progress: Progress, title: str) -> str:
     return " · ".join(parts)
 
 
+def describe_many(progresses: list[Progress]) -> str:
+    """Several files at once (one per engine): 'Transcribing 3 files: 45% · 2:10 left ·
+    60× real time', the fraction of their audio, the longest time left, the speeds
+    added."""
+    duration = sum(p.duration for p in progresses)
+    done = sum(p.position for p in progresses)
+    parts = [f"Transcribing {len(progresses)} files: {done / duration if duration else 0:.0%}"]
+    etas = [p.eta for p in progresses if p.eta is not None]
+    parts.append(f"{short(max(etas))} left" if etas else "estimating…")
+    speed = sum(p.speed or 0 for p in progresses)
+    if speed:
+        parts.append(f"{speed:.0f}× real time")
+    return " · ".join(parts)
+
+
 class JobStatus(QWidget):
     cancel_requested = Signal()
 
@@ -56,13 +71,29 @@ class JobStatus(QWidget):
         layout.addWidget(self.label)
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel_button)
+        self.running: dict[int, tuple[Progress, str]] = {}  # episode id -> last report
         self.hide()
 
     def show_progress(self, progress: Progress, title: str) -> None:
-        self.label.setText(describe(progress, title))
+        """A transcription's report; with several running, all of them together."""
+        self.running[progress.episode_id] = (progress, title)
+        if len(self.running) > 1:
+            reports = [p for p, _ in self.running.values()]
+            self.label.setText(describe_many(reports))
+            duration = sum(p.duration for p in reports)
+            fraction = sum(p.position for p in reports) / duration if duration else 0.0
+        else:
+            self.label.setText(describe(progress, title))
+            fraction = progress.fraction
         self.bar.setRange(0, 1000)
-        self.bar.setValue(round(progress.fraction * 1000))
+        self.bar.setValue(round(fraction * 1000))
         self.show()
+
+    def ended(self, episode_id: int) -> None:
+        """A transcription ended: the others still running stay shown."""
+        self.running.pop(episode_id, None)
+        if not self.running:
+            self.clear()
 
     def show_download(self, progress: DownloadProgress, title: str) -> None:
         self.label.setText(describe_download(progress, title))
@@ -80,5 +111,6 @@ class JobStatus(QWidget):
         self.show()
 
     def clear(self) -> None:
+        self.running.clear()
         self.bar.setRange(0, 1000)
         self.hide()

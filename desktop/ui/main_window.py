@@ -430,7 +430,7 @@ class MainWindow(QMainWindow):
 
     def _transcription_ended(self, episode_id: int) -> None:
         self.library_panel.model.set_progress(episode_id, None, None)
-        self.job_status.clear()  # the next queued file's first report shows it again
+        self.job_status.ended(episode_id)  # the next queued file's first report shows it
         current = self.session.current
         if current is not None and current.id == episode_id:
             # Failed part-way: the job's error was shown just now; it stays, with Resume.

@@ -54,7 +54,7 @@ class Retranscriber(QObject):
         self.menu = QMenu("Transcribe &Again With", window)
         self.menu.setToolTip("Transcribe this episode again with another Whisper model")
         self.menu.aboutToShow.connect(self.fill_menu)
-        self.session.queue.register(AGAIN_QUEUE, self._queued_job)
+        self.session.queue.register(AGAIN_QUEUE, self._queued_job, anywhere=False)
 
     def can_start(self) -> bool:
         episode = self.session.current
@@ -95,7 +95,7 @@ class Retranscriber(QObject):
         self.session.queue.add(AGAIN_QUEUE, subject, f"{title} (again with {model})")
         self.window.statusBar().showMessage(f"Transcribing again with {model}…")
 
-    def _queued_job(self, entry: QueueEntry) -> Job:
+    def _queued_job(self, entry: QueueEntry, _slot: str | None) -> Job:
         asked = json.loads(entry.subject)
         self.session.library.episode(int(asked["episode_id"]))  # gone: the entry fails
         return self._job(int(asked["episode_id"]), str(asked["model"]))

@@ -24,7 +24,7 @@ from desktop.services import editing, retranscription
 from desktop.services import notes as notes_service
 from desktop.services.opening import is_transcript_file, known_episode
 from desktop.services.queue import media_files
-from desktop.services.transcription import Progress
+from desktop.services.transcription import Progress, check_storable_name
 from desktop.ui import tasks
 from desktop.ui.insights.runs import MAKING, EngineOption, InsightRuns, engine_options
 from desktop.ui.jobs import Job, JobRunner
@@ -178,18 +178,23 @@ class Session(QObject):
         job.failed.connect(lambda text: self.message.emit("error", text))
         self.runner.start(job)
 
-    def _open_job(self, kind: str, path: Path) -> Job:
+    def _open_job(self, kind: str, path: Path, slot: str | None = None) -> Job:
         """A job that imports or transcribes `path` (services.opening decides which)."""
-        work = partial(tasks.open_file, library_path=self.library.path, path=path)
+        work = partial(tasks.open_file, library_path=self.library.path, path=path, slot=slot)
         return Job(kind, work, subject=path)
 
     def _enqueue_media(self, path: Path) -> None:
+        try:
+            check_storable_name(path)  # the queue keeps the path as text, as the episode does
+        except EarmarkError as exc:
+            self.message.emit("error", str(exc))
+            return
         self.queue.add("media", str(path), path.name)
 
-    def _media_job(self, entry: QueueEntry) -> Job:
-        """A queued file's turn: transcribe it (or resume it)."""
+    def _media_job(self, entry: QueueEntry, slot: str | None = None) -> Job:
+        """A queued file's turn: transcribe it (or resume it) on the engine of `slot`."""
         path = Path(entry.subject)
-        job = self._open_job("transcribe", path)
+        job = self._open_job("transcribe", path, slot)
         job.episode_id = None  # known from the first progress report
         job.progress.connect(lambda progress: self._transcribing(job, path, progress))
         job.succeeded.connect(lambda episode: self._opened(path, episode))

@@ -14,7 +14,7 @@ from desktop.core.insights.llm import LLMConfig
 from desktop.core.insights.llm.local import LocalModelConfig
 from desktop.core.model import Episode
 from desktop.core.store import Library
-from desktop.services.opening import engine_choice, open_path
+from desktop.services.opening import engine_choice, engine_on, open_path
 from desktop.services.retranscription import Retranscribed, retranscribe
 
 if TYPE_CHECKING:
@@ -24,10 +24,13 @@ if TYPE_CHECKING:
     from desktop.ui.jobs import JobContext
 
 
-def open_file(context: JobContext, library_path: Path, path: Path) -> Episode:
-    """Import a transcript or transcribe (or resume) media, reporting Progress."""
+def open_file(
+    context: JobContext, library_path: Path, path: Path, slot: str | None = None
+) -> Episode:
+    """Import a transcript or transcribe (or resume) media, reporting Progress; on the
+    engine of the queue's `slot` (None: the default one)."""
     with Library.open(library_path) as library:
-        return open_path(library, path, engine_choice, context.report, context.cancel)
+        return open_path(library, path, engine_on(slot), context.report, context.cancel)
 
 
 def make_insights(
@@ -79,14 +82,16 @@ def refresh_feeds(
         return feeds.refresh(library, show_ids, context.report, context.cancelled)
 
 
-def get_feed_item(context: JobContext, library_path: Path, item_id: int) -> GotEpisode:
+def get_feed_item(
+    context: JobContext, library_path: Path, item_id: int, slot: str | None = None
+) -> GotEpisode:
     """Download a podcast episode and import its transcript or transcribe it, reporting
     DownloadProgress, then Progress."""
     from desktop.services.feed_episodes import get_item
 
     with Library.open(library_path) as library:
         return get_item(
-            library, item_id, engine_choice, context.report, context.report, context.cancel
+            library, item_id, engine_on(slot), context.report, context.report, context.cancel
         )
 
 

@@ -118,3 +118,42 @@ def test_the_queue_goes_on_after_a_restart(make_window, qtbot, tmp_path: Path) -
         "later.mp3": QueueState.HELD,
     }
     assert [e.title for e in window.session.episodes()] and len(window.session.episodes()) == 2
+
+
+def test_with_a_whisper_server_two_files_run_at_once(
+    make_window, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real faster-whisper-server configured: this computer and the server each take
+    a file; the status bar adds them up; each entry says which engine made it."""
+    from tests.whisper_server import whisper_server
+
+    folder = tmp_path / "two"
+    folder.mkdir()
+    shutil.copy(media.AUDIO_DATA / "joinly_OSR_us_000_0034_8k.wav", folder / "1-harvard.wav")
+    shutil.copy(media.AUDIO_DATA / "jfk.flac", folder / "2-jfk.flac")
+    with whisper_server() as (url, _process):
+        monkeypatch.setenv("EARMARK_STT_SERVERS", url)
+        window = make_window()
+        assert window.session.queue.slots() == ["local", url]
+        together: list[int] = []
+        said: list[str] = []
+
+        def watch() -> None:
+            together.append(sum(s is QueueState.RUNNING for s in states(window).values()))
+            said.append(window.job_status.label.text())
+
+        window.session.queue.changed.connect(watch)
+        window.session.transcription_progress.connect(lambda _p: watch())
+        window.open_paths([folder])
+        qtbot.waitUntil(lambda: idle(window), timeout=120_000)
+    entries = {e.title: e for e in window.session.queue.entries()}
+    assert {e.state for e in entries.values()} == {QueueState.DONE}
+    assert max(together) == 2  # at once, one on each engine
+    assert {entries["1-harvard.wav"].engine, entries["2-jfk.flac"].engine} == {
+        "tiny.en", url.split("://")[1]
+    }  # fmt: skip
+    assert any(text.startswith("Transcribing 2 files: ") for text in said), said
+    with Library.open(window.session.library.path) as library:
+        jfk = entries["2-jfk.flac"].episode_id
+        text = " ".join(s.text for s in library.segments(jfk)).lower()
+        assert "ask not what your country can do for you" in text

@@ -179,14 +179,17 @@ class PodcastsController(QObject):
             self._open_when_ready.add(item_id)
         self.session.queue.add(FEED_QUEUE, str(item_id), title)
 
-    def _queued_job(self, entry: QueueEntry) -> Job:
+    def _queued_job(self, entry: QueueEntry, slot: str | None) -> Job:
         item_id = int(entry.subject)
-        return self._get_job(item_id, item_id in self._open_when_ready)
+        return self._get_job(item_id, item_id in self._open_when_ready, slot)
 
-    def _get_job(self, item_id: int, open_when_ready: bool) -> Job:
+    def _get_job(self, item_id: int, open_when_ready: bool, slot: str | None = None) -> Job:
         self._open_when_ready.discard(item_id)
         title = self.session.library.show_item(item_id).title
-        work = partial(tasks.get_feed_item, library_path=self.session.library.path, item_id=item_id)
+        work = partial(
+            tasks.get_feed_item, library_path=self.session.library.path, item_id=item_id,
+            slot=slot,
+        )  # fmt: skip
         job = Job("transcribe", work, subject=("feed", item_id))
         job.episode_id = None  # type: ignore[attr-defined]
         job.progress.connect(lambda report: self._getting(job, title, report, open_when_ready))

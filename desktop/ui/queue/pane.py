@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QLabel,
     QMenu,
@@ -98,11 +98,9 @@ class QueuePane(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.tree)
         self.pages.addWidget(self.empty)
-        row = QHBoxLayout()
-        for name in ("up", "down", "pause", "cancel", "retry"):
-            row.addWidget(self.buttons[name])
-        row.addStretch(1)
-        row.addWidget(self.buttons["clear"])
+        row = QGridLayout()  # two rows: the tab stays as narrow as the others
+        for n, name in enumerate(("up", "down", "pause", "cancel", "retry", "clear")):
+            row.addWidget(self.buttons[name], n // 3, n % 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
         layout.addWidget(self.pages, 1)
@@ -162,6 +160,8 @@ class QueuePane(QWidget):
         text = STATE_TEXT[entry.state]
         if entry.state is QueueState.RUNNING and self.progress.get(entry.id):
             text = f"{text} {self.progress[entry.id]}"
+        if entry.state is QueueState.RUNNING and entry.engine:
+            text = f"{text} on {entry.engine}"
         if entry.state is QueueState.DONE and entry.engine:
             text = f"{text} ({entry.engine})"
         if entry.state is QueueState.FAILED and entry.error:

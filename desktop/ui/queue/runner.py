@@ -1,13 +1,15 @@
-"""The window's transcription queue: one job at a time through the shared engine, in the
-order the user chose, kept in the library (core/store/queue.py) so it survives a restart.
+"""The window's transcription queue, in the order the user chose, kept in the library
+(core/store/queue.py) so that it survives a restart.
 
-Each entry has a kind; a maker registered for the kind turns it into a job when its turn
-comes ("media": the Session's open-file job; "again": Transcribe Again With; "feed": a
-podcast episode). How a job ends decides its entry's state: done, failed (with the
-reason), cancelled, or held when the user paused it while it ran (its transcription
-resumes from its stored segments when released). Nothing runs before `start()`: the
-window registers every maker first, then entries left waiting (or running, by an
-Earmark that was killed) go on.
+Entries run at once on every engine the user has, one each: this machine and each
+Whisper server configured; with no server, one at a time on this machine. Each entry has
+a kind; a maker registered for the kind turns it into a job for an engine when its turn
+comes ("media": the Session's open-file job; "again": Transcribe Again With, on this
+machine only; "feed": a podcast episode). How a job ends decides its entry's state: done,
+failed (with the reason), cancelled, or held when the user paused it while it ran (its
+transcription resumes from its stored segments when released). Nothing runs before
+`start()`: the window registers every maker first, then entries left waiting (or
+running, by an Earmark that was killed) go on.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop.core.errors import EarmarkError
 from desktop.core.model import QueueEntry, QueueState
+from desktop.services.opening import LOCAL_SLOT, stt_server_urls
 from desktop.ui.jobs import Job
 
 if TYPE_CHECKING:
     from desktop.ui.session import Session
 
-Maker = Callable[[QueueEntry], Job]
+Maker = Callable[[QueueEntry, str | None], Job]  # an entry and its engine slot -> its job
 
 
 class TranscriptionQueue(QObject):
@@ -35,15 +38,30 @@ class TranscriptionQueue(QObject):
         self.session = session
         self.library = session.library
         self._makers: dict[str, Maker] = {}
+        self._here_only: set[str] = set()  # kinds that run on this machine only
         self._running: dict[int, Job] = {}  # entry id -> its job
+        self._slot_of: dict[int, str | None] = {}  # entry id -> the engine it runs on
         self._holding: set[int] = set()  # running entries the user paused
         self._started = False
         self.ended: Callable[[Job], None] | None = None  # the Session's after-job step
 
     # --- setting up -------------------------------------------------------------------------
 
-    def register(self, kind: str, maker: Maker) -> None:
+    def register(self, kind: str, maker: Maker, anywhere: bool = True) -> None:
+        """`maker` builds the job of `kind`'s entries; `anywhere` False: only on this
+        machine (a model named for Transcribe Again is one of this machine's)."""
         self._makers[kind] = maker
+        if not anywhere:
+            self._here_only.add(kind)
+
+    def slots(self) -> list[str | None]:
+        """The engines entries run on at once: this machine and each Whisper server the
+        user configured; one default engine when none is."""
+        try:
+            servers = stt_server_urls()
+        except EarmarkError:  # a broken settings file: this machine, as by default
+            servers = []
+        return [LOCAL_SLOT, *servers] if servers else [None]
 
     def start(self) -> None:
         """Go on with what was left waiting (or running, when Earmark was killed)."""
@@ -142,33 +160,43 @@ class TranscriptionQueue(QObject):
     # --- running ----------------------------------------------------------------------------
 
     def _next(self) -> None:
-        if not self._started or self._running or self.session.runner.jobs("transcribe"):
+        """Start waiting entries, in order, on every free engine (an entry of a kind
+        whose maker is not registered yet stays waiting for it)."""
+        if not self._started:
             return
-        # The first waiting entry this window can run (an entry of a kind whose maker is
-        # not registered yet stays waiting for it).
+        free = [s for s in self.slots() if s not in self._slot_of.values()]
+        if not free:
+            return
         entries = self._try(self.library.queue_entries) or []
-        entry = next(
-            (e for e in entries if e.state is QueueState.WAITING and e.kind in self._makers),
-            None,
-        )
-        if entry is None:
-            return
+        for entry in entries:
+            if not free:
+                return
+            if entry.state is not QueueState.WAITING or entry.kind not in self._makers:
+                continue
+            here = entry.kind in self._here_only
+            slot = next((s for s in free if not here or s in (None, LOCAL_SLOT)), "none")
+            if slot != "none":
+                free.remove(slot)
+                self._start(entry, slot)
+
+    def _start(self, entry: QueueEntry, slot: str | None) -> None:
         try:
-            job = self._makers[entry.kind](entry)
+            job = self._makers[entry.kind](entry, slot)
         except EarmarkError as exc:  # its episode or feed item is gone
             self._set(entry.id, QueueState.FAILED, str(exc))
-            self._next()
             return
         job.queue_id = entry.id  # type: ignore[attr-defined]
         self._running[entry.id] = job
+        self._slot_of[entry.id] = slot
         failure: list[str] = []
         job.failed.connect(failure.append)
         job.finished.connect(lambda: self._finished(entry.id, job, failure))
-        self._set(entry.id, QueueState.RUNNING)
+        self._set(entry.id, QueueState.RUNNING, engine=slot_label(slot))
         self.session.runner.start(job)
 
     def _finished(self, entry_id: int, job: Job, failure: list[str]) -> None:
         self._running.pop(entry_id, None)
+        slot = self._slot_of.pop(entry_id, None)
         episode_id = getattr(job, "episode_id", None)
         if entry_id in self._holding:
             self._holding.discard(entry_id)
@@ -179,12 +207,13 @@ class TranscriptionQueue(QObject):
             state, error = QueueState.FAILED, failure[-1]
         else:
             state, error = QueueState.DONE, None
-        self._set(entry_id, state, error, episode_id, engine=self._engine(episode_id))
+        engine = slot_label(slot) if slot not in (None, LOCAL_SLOT) else None
+        self._set(entry_id, state, error, episode_id, engine=engine or self._model(episode_id))
         if self.ended is not None:
             self.ended(job)
         self._next()
 
-    def _engine(self, episode_id: int | None) -> str | None:
+    def _model(self, episode_id: int | None) -> str | None:
         if episode_id is None:
             return None
         try:
@@ -212,3 +241,12 @@ class TranscriptionQueue(QObject):
         except EarmarkError as exc:
             self.session.message.emit("error", str(exc))
             return None
+
+
+def slot_label(slot: str | None) -> str | None:
+    """How an engine is named in the queue: "this computer", or the server's host."""
+    if slot is None:
+        return None
+    if slot == LOCAL_SLOT:
+        return "this computer"
+    return slot.split("://", 1)[-1].rstrip("/")
