@@ -100,7 +100,7 @@ def main() -> int:
 
 def take(out: Path, home: Path) -> int:
     from desktop.ui.app import apply_theme, make_application
-    from desktop.ui.main_window import sample_path
+    from desktop.ui.opening import sample_path
 
     app = make_application()
     window = build_window(app, home)
@@ -216,7 +216,7 @@ def shoot_queue(app, window, home: Path, path: Path) -> None:
 
 
 def sample_media() -> Path:
-    from desktop.ui.main_window import sample_path
+    from desktop.ui.opening import sample_path
 
     return sample_path()
 

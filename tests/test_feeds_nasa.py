@@ -21,7 +21,7 @@ from desktop.core.timecode import clock
 from desktop.services import feeds
 from desktop.services.feed_episodes import download_item, get_item
 from desktop.services.opening import EngineChoice, engine_choice
-from desktop.ui.main_window import sample_path
+from desktop.ui.opening import sample_path
 from tests import media_fixtures as media
 from tests.conftest import DATA
 from tests.http_files import Fault, FileServer, serve_files

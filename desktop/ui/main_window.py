@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QSplitter,
     QTabWidget,
     QWidget,
@@ -20,12 +19,12 @@ from PySide6.QtWidgets import (
 
 from desktop import __version__
 from desktop.core.model import Episode
-from desktop.core.resources import resources_dir
 from desktop.services.transcription import Progress
-from desktop.ui import dialogs, export
+from desktop.ui import dialogs
 from desktop.ui.actions import build_actions, build_menus
 from desktop.ui.chapters.controller import ChaptersController
 from desktop.ui.notes.controller import NotesController
+from desktop.ui.opening import Opener
 from desktop.ui.panes import build_panes
 from desktop.ui.player.player import Player
 from desktop.ui.podcasts.controller import PodcastsController
@@ -34,16 +33,15 @@ from desktop.ui.retranscribe import Retranscriber
 from desktop.ui.session import LoadedEpisode, Session
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.state import (
-    add_recent_file,
     default_size,
     last_episode,
-    recent_files,
     remember_episode,
     restore_layout,
     save_layout,
     window_state,
 )
 from desktop.ui.undo import bind_actions, make_stack
+from desktop.ui.window_actions import window_handlers
 from desktop.ui.window_text import empty_text, read_only_notice, window_title
 
 if TYPE_CHECKING:
@@ -94,11 +92,12 @@ class MainWindow(QMainWindow):
         self.reading_position = 0.0  # the player's, or a clicked time without media
         self._video_height = 0  # the video area's height before it was collapsed
         build_panes(self)
+        self.opener = Opener(self)
         self.undo_stack = make_stack(self)
         self.notes = NotesController(self, self.undo_stack)
         self.again = Retranscriber(self, self.undo_stack)
         self.podcast_control = PodcastsController(self)
-        self.actions_by_name = build_actions(self, self._handlers())
+        self.actions_by_name = build_actions(self, window_handlers(self))
         bind_actions(self.undo_stack, self.actions_by_name["undo"], self.actions_by_name["redo"])
         self._build_menus()
         self._connect()
@@ -113,61 +112,9 @@ class MainWindow(QMainWindow):
 
     # --- construction -----------------------------------------------------------------------
 
-    def _handlers(self) -> dict:
-        player = self.player
-        return {
-            "open": self.choose_files,
-            "open_sample": self.open_sample,
-            "subscribe": lambda: self.podcast_control.ask_subscribe(),
-            "import_opml": lambda: self.podcast_control.ask_import(),
-            "export_opml": lambda: self.podcast_control.ask_export(),
-            "refresh_feeds": lambda: self.podcast_control.refresh(),
-            "show_podcasts": self.show_podcasts,
-            "show_queue": lambda: self.show_left(self.queue_pane),
-            "open_folder": self.choose_folder,
-            "show_chapters": lambda: self.show_left(self.chapters),
-            "previous_chapter": lambda: self.chapter_control.step(-1),
-            "next_chapter": lambda: self.chapter_control.step(1),
-            "quit": self.close,
-            "play": player.toggle,
-            "back5": lambda: player.skip(-5),
-            "forward5": lambda: player.skip(5),
-            "back15": lambda: player.skip(-15),
-            "forward15": lambda: player.skip(15),
-            "slower": lambda: player.step_rate(-1),
-            "faster": lambda: player.step_rate(1),
-            "follow": lambda: self.transcript.set_following(True),
-            "undo": self.notes.undo,
-            "redo": self.notes.redo,
-            "add_note": self.notes.add_note_at_position,
-            "edit_segment": self._edit_here,
-            "add_chapter": lambda: self.chapter_control.editor.add_here(),
-            "rename_chapter": lambda: self.chapter_control.editor.rename(),
-            "delete_chapter": lambda: self.chapter_control.editor.delete(),
-            "find": self.find_bar.open_bar,
-            "find_next": lambda: self._find_step(1),
-            "find_previous": lambda: self._find_step(-1),
-            "cancel_job": self.session.cancel_transcription,
-            "cancel_all": self.session.cancel_all_transcriptions,
-            "resume": self._resume_current,
-            "regenerate": lambda: self._regenerate(None),
-            "show_library": self.left_tabs.setVisible,
-            "search_library": self.show_search,
-            "show_insights": self.insights.setVisible,
-            "show_video": lambda on: self.video.set_collapsed(not on),
-            "settings": lambda: self.show_settings(),
-            "export": lambda: export.export_current(self),
-            "copy_markdown": lambda: export.copy_current(self),
-            "shortcuts": lambda: dialogs.shortcuts_dialog(
-                self, list(self.actions_by_name.values())
-            ).exec(),
-            "about": self.show_about,
-            "about_qt": lambda: QMessageBox.aboutQt(self),
-        }
-
     def _build_menus(self) -> None:
         self.recent_menu = QMenu("Open &Recent", self)
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recent_menu.aboutToShow.connect(lambda: self.opener.fill_recent_menu(self.recent_menu))
         submenus = {"recent": self.recent_menu, "again": self.again.menu}
         build_menus(self.menuBar(), self.actions_by_name, submenus)
         for name in ("show_library", "show_insights", "show_video"):
@@ -191,13 +138,13 @@ class MainWindow(QMainWindow):
         s.model_needed.connect(self._offer_model)
         self.library_panel.episode_activated.connect(s.open_episode)
         self.search_pane.result_activated.connect(self.open_at)
-        self.library_panel.open_requested.connect(self.choose_files)
-        self.library_panel.sample_requested.connect(self.open_sample)
+        self.library_panel.open_requested.connect(self.opener.choose_files)
+        self.library_panel.sample_requested.connect(self.opener.open_sample)
         self.transcript.seek_requested.connect(self.seek)
         self.insights.seek_requested.connect(self.seek)
         self.insights.play_requested.connect(self.play_from)
         s.insights_partial.connect(self.insights.show_partial)
-        self.insights.regenerate_requested.connect(self._regenerate)
+        self.insights.regenerate_requested.connect(self.regenerate)
         self.insights.cancel_requested.connect(s.cancel_insights)
         self.job_status.cancel_requested.connect(s.cancel_transcription)
         self.player.position_changed.connect(self.transcript.set_position)
@@ -209,32 +156,13 @@ class MainWindow(QMainWindow):
         s.jobs_changed.connect(self._update_empty_text)
         self.apply_settings()
 
-    # --- opening ----------------------------------------------------------------------------
+    # --- opening (desktop/ui/opening.py) ---------------------------------------------------
 
     def open_paths(self, paths: list[Path]) -> None:
-        for path in paths:
-            add_recent_file(self.state, Path(path))
-        self.session.open_paths([Path(p) for p in paths])
+        self.opener.open_paths(paths)
 
     def choose_files(self) -> None:
-        folder = str(self.state.value("open_folder", str(Path.home())))
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Open audio, video or a transcript", folder, dialogs.OPEN_FILTERS
-        )
-        if paths:
-            self.state.setValue("open_folder", str(Path(paths[0]).parent))
-            self.open_paths([Path(p) for p in paths])
-
-    def choose_folder(self) -> None:
-        folder = str(self.state.value("open_folder", str(Path.home())))
-        chosen = QFileDialog.getExistingDirectory(self, "Transcribe a folder", folder)
-        if chosen:
-            self.state.setValue("open_folder", chosen)
-            self.open_paths([Path(chosen)])
-            self.show_left(self.queue_pane)
-
-    def open_sample(self) -> None:
-        self.open_paths([sample_path()])
+        self.opener.choose_files()
 
     def reload_library(self) -> None:
         episodes = self.session.episodes()
@@ -242,16 +170,6 @@ class MainWindow(QMainWindow):
         self.search_pane.set_episodes(episodes)
         if self.session.current is not None:
             self.library_panel.set_current(self.session.current.id)
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        files = recent_files(self.state)
-        for path in files:
-            action = self.recent_menu.addAction(Path(path).name)
-            action.setToolTip(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_paths([Path(p)]))
-        if not files:
-            self.recent_menu.addAction("No recent files").setEnabled(False)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if any(url.isLocalFile() for url in event.mimeData().urls()):
@@ -261,7 +179,7 @@ class MainWindow(QMainWindow):
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            self.open_paths(paths)
+            self.opener.open_paths(paths)
 
     # --- the open episode -------------------------------------------------------------------
 
@@ -345,11 +263,11 @@ class MainWindow(QMainWindow):
         if path:
             self.session.relink_media(episode.id, Path(path))
 
-    def _resume_current(self) -> None:
+    def resume_current(self) -> None:
         if self.session.current is not None and self.session.needs_resume():
             self.session.resume(self.session.current.id)
 
-    def _regenerate(self, engine: str | None) -> None:
+    def regenerate(self, engine: str | None) -> None:
         if self.session.current is not None:
             self.session.make_insights(self.session.current.id, engine)
 
@@ -406,7 +324,7 @@ class MainWindow(QMainWindow):
     def _remember_position(self, seconds: float) -> None:
         self.reading_position = seconds
 
-    def _edit_here(self) -> None:
+    def edit_here(self) -> None:
         """F2: rename the chapter when the Chapters tab has the keyboard, else correct a
         segment."""
         if self.chapters.list.hasFocus():
@@ -414,7 +332,7 @@ class MainWindow(QMainWindow):
         else:
             self.notes.edit_current_segment()
 
-    def _find_step(self, delta: int) -> None:
+    def find_step(self, delta: int) -> None:
         if not self.find_bar.isVisible():
             self.find_bar.open_bar()
         else:
@@ -498,7 +416,3 @@ class MainWindow(QMainWindow):
 
 
 SHUTDOWN_WAIT = 60.0  # seconds; a cap, not the usual wait
-
-
-def sample_path() -> Path:
-    return resources_dir() / "sample" / "nasa-hwhap414-science-in-space.mp3"

@@ -17,7 +17,8 @@ from desktop.core.store import Library
 from desktop.services.opening import engine_choice
 from desktop.services.transcription import transcribe_media
 from desktop.ui.app import make_application
-from desktop.ui.main_window import MainWindow, sample_path
+from desktop.ui.main_window import MainWindow
+from desktop.ui.opening import sample_path
 from desktop.ui.session import Session
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -28,7 +28,8 @@ from desktop.core.insights.payload import Insights
 from desktop.core.model import EpisodeSource, EpisodeStatus, Segment
 from desktop.core.store import Library
 from desktop.ui.app import make_application
-from desktop.ui.main_window import MainWindow, sample_path
+from desktop.ui.main_window import MainWindow
+from desktop.ui.opening import sample_path
 from desktop.ui.settings_dialog import SettingsDialog
 from tests import media_fixtures as media
 from tests.ui.conftest import DATA, ROOT

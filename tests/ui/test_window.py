@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop.core.model import EpisodeSource, EpisodeStatus, Segment, Word
 from desktop.core.store import Library
-from desktop.ui.main_window import sample_path
+from desktop.ui.opening import sample_path
 from tests import media_fixtures as media
 from tests.ui.conftest import DATA
 

@@ -157,3 +157,27 @@ def test_with_a_whisper_server_two_files_run_at_once(
         jfk = entries["2-jfk.flac"].episode_id
         text = " ".join(s.text for s in library.segments(jfk)).lower()
         assert "ask not what your country can do for you" in text
+
+
+def test_a_server_that_cannot_be_reached_is_set_aside_and_its_file_goes_on_here(
+    make_window, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on: a server that is down
+        probe.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    monkeypatch.setenv("EARMARK_STT_SERVERS", down)
+    folder = tmp_path / "two"
+    folder.mkdir()
+    shutil.copy(media.AUDIO_DATA / "joinly_OSR_us_000_0034_8k.wav", folder / "1-harvard.wav")
+    shutil.copy(media.AUDIO_DATA / "jfk.flac", folder / "2-jfk.flac")
+    window = make_window()
+    window.open_paths([folder])
+    qtbot.waitUntil(lambda: idle(window), timeout=120_000)
+    entries = {e.title: e for e in window.session.queue.entries()}
+    assert {e.state for e in entries.values()} == {QueueState.DONE}
+    assert {e.engine for e in entries.values()} == {"tiny.en"}  # both made here
+    assert window.session.queue.slots() == ["local"]  # the server rests for 30 s
+    assert window.banner.level == "warning" and "is set aside for 30 s" in window.banner.text()
+    assert "cannot reach the transcription server" in window.banner.text()

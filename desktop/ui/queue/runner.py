@@ -14,19 +14,24 @@ running, by an Earmark that was killed) go on.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop.core.errors import EarmarkError
+from desktop.core.errors import EarmarkError, ModelNeededError
+from desktop.core.media import MediaError
 from desktop.core.model import QueueEntry, QueueState
 from desktop.services.opening import LOCAL_SLOT, stt_server_urls
+from desktop.services.queue import MAX_ATTEMPTS, SET_ASIDE_SECONDS
 from desktop.ui.jobs import Job
 
 if TYPE_CHECKING:
     from desktop.ui.session import Session
 
+FILE_ERRORS = (MediaError, ModelNeededError, OSError)  # the file or the asking: no engine helps
 Maker = Callable[[QueueEntry, str | None], Job]  # an entry and its engine slot -> its job
 
 
@@ -41,6 +46,8 @@ class TranscriptionQueue(QObject):
         self._here_only: set[str] = set()  # kinds that run on this machine only
         self._running: dict[int, Job] = {}  # entry id -> its job
         self._slot_of: dict[int, str | None] = {}  # entry id -> the engine it runs on
+        self._aside: dict[str, float] = {}  # a failing server -> when to try it again
+        self._tried: dict[int, list[str]] = {}  # entry id -> "server: why" it failed there
         self._holding: set[int] = set()  # running entries the user paused
         self._started = False
         self.ended: Callable[[Job], None] | None = None  # the Session's after-job step
@@ -61,7 +68,10 @@ class TranscriptionQueue(QObject):
             servers = stt_server_urls()
         except EarmarkError:  # a broken settings file: this machine, as by default
             servers = []
-        return [LOCAL_SLOT, *servers] if servers else [None]
+        if not servers:
+            return [None]
+        now = time.monotonic()
+        return [LOCAL_SLOT, *(u for u in servers if self._aside.get(u, 0.0) <= now)]
 
     def start(self) -> None:
         """Go on with what was left waiting (or running, when Earmark was killed)."""
@@ -83,7 +93,11 @@ class TranscriptionQueue(QObject):
     # --- reading ----------------------------------------------------------------------------
 
     def entries(self) -> list[QueueEntry]:
-        return self.library.queue_entries()
+        """The queue as stored; empty when the library cannot be read (it is closing)."""
+        try:
+            return self.library.queue_entries()
+        except (EarmarkError, sqlite3.Error):
+            return []
 
     def waiting(self) -> int:
         return sum(e.state is QueueState.WAITING for e in self.entries())
@@ -203,8 +217,12 @@ class TranscriptionQueue(QObject):
             state, error = QueueState.HELD, None
         elif job.cancelled:
             state, error = QueueState.CANCELLED, None
+        elif failure and self._set_aside(entry_id, slot, job, failure[-1]):
+            state, error = QueueState.WAITING, None  # first in line for another engine
         elif failure:
-            state, error = QueueState.FAILED, failure[-1]
+            tried = "; ".join(self._tried.pop(entry_id, []))
+            before = f" (before: {tried})" if tried else ""
+            state, error = QueueState.FAILED, f"{failure[-1]}{before}"
         else:
             state, error = QueueState.DONE, None
         engine = slot_label(slot) if slot not in (None, LOCAL_SLOT) else None
@@ -212,6 +230,26 @@ class TranscriptionQueue(QObject):
         if self.ended is not None:
             self.ended(job)
         self._next()
+
+    def _set_aside(self, entry_id: int, slot: str | None, job: Job, reason: str) -> bool:
+        """A server failed on an entry (not the file: it is not media, or the library):
+        the server is set aside for a while and the entry goes to another engine, which
+        resumes it; False when the entry has failed on MAX_ATTEMPTS servers already."""
+        if slot in (None, LOCAL_SLOT) or isinstance(job.error, FILE_ERRORS):
+            return False
+        tried = self._tried.setdefault(entry_id, [])
+        label = slot_label(slot)
+        tried.append(f"{label}: {reason}")
+        self._aside[slot] = time.monotonic() + SET_ASIDE_SECONDS
+        QTimer.singleShot(int(SET_ASIDE_SECONDS * 1000) + 50, self._next)
+        if len(tried) >= MAX_ATTEMPTS:
+            return False
+        self.session.message.emit(
+            "warning",
+            f"{label} is set aside for {SET_ASIDE_SECONDS:.0f} s ({reason}); what it was "
+            "transcribing goes on on another engine, from where it stopped",
+        )
+        return True
 
     def _model(self, episode_id: int | None) -> str | None:
         if episode_id is None:
