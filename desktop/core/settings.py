@@ -35,6 +35,8 @@ class Settings:
     stt_servers: str | None = None
     stt_model: str | None = None  # the model to ask them for; None: "whisper-1"
     stt_api_key_env: str | None = None  # the variable holding their key
+    # A folder the window watches: new audio and video in it are queued; None: off
+    watch_folder: str | None = None
 
 
 KEYS = tuple(f.name for f in fields(Settings))
@@ -109,6 +111,8 @@ def parse_value(key: str, value: Any, source: Path | str | None = None) -> Any:
                 f"{_where(source)}stt_servers must be http:// or https:// URLs, comma-separated"
             )
         return ",".join(urls)
+    if key == "watch_folder":
+        return str(Path(value.strip()).expanduser())
     if key == "insight_engine" and value.strip() not in INSIGHT_ENGINES:
         raise EarmarkError(
             f"{_where(source)}insight_engine must be one of {', '.join(INSIGHT_ENGINES)}"

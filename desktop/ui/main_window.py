@@ -97,13 +97,13 @@ class MainWindow(QMainWindow):
         self.notes = NotesController(self, self.undo_stack)
         self.again = Retranscriber(self, self.undo_stack)
         self.podcast_control = PodcastsController(self)
+        self.queue_control = QueueController(self)
         self.actions_by_name = build_actions(self, window_handlers(self))
         bind_actions(self.undo_stack, self.actions_by_name["undo"], self.actions_by_name["redo"])
         self._build_menus()
         self._connect()
         # After _connect: an episode's chapters go over the rows _show_episode has just set.
         self.chapter_control = ChaptersController(self)
-        self.queue_control = QueueController(self)
         self._restore_layout()
         self.reload_library()
         self._update_actions()
@@ -380,6 +380,7 @@ class MainWindow(QMainWindow):
         """Settings changed: offer (or stop offering) the LLMs the user has set up."""
         options = self.session.engine_options()
         self.insights.set_engines([(o.engine, o.label) for o in options])
+        self.queue_control.follow_settings()  # the folder to watch
 
     def show_about(self) -> None:
         dialogs.show_about(self, __version__)

@@ -29,6 +29,7 @@ from desktop.ui import tasks
 from desktop.ui.insights.runs import MAKING, EngineOption, InsightRuns, engine_options
 from desktop.ui.jobs import Job, JobRunner
 from desktop.ui.queue.runner import TranscriptionQueue
+from desktop.ui.queue.watch import FolderWatcher
 
 T = TypeVar("T")
 UNFINISHED = (EpisodeStatus.TRANSCRIBING, EpisodeStatus.FAILED, EpisodeStatus.PENDING)
@@ -74,6 +75,7 @@ class Session(QObject):
         self.queue = TranscriptionQueue(self)
         self.queue.register("media", self._media_job)
         self.queue.ended = self._transcription_finished
+        self.watcher = FolderWatcher(self)  # off until the window applies the settings
         self.insight_runs = InsightRuns(self)
 
     # --- reading ----------------------------------------------------------------------------
@@ -182,6 +184,10 @@ class Session(QObject):
         """A job that imports or transcribes `path` (services.opening decides which)."""
         work = partial(tasks.open_file, library_path=self.library.path, path=path, slot=slot)
         return Job(kind, work, subject=path)
+
+    def queue_media(self, path: Path) -> None:
+        """Queue a media file to transcribe (a watched folder's new file)."""
+        self._enqueue_media(path)
 
     def _enqueue_media(self, path: Path) -> None:
         try:

@@ -181,3 +181,40 @@ def test_a_server_that_cannot_be_reached_is_set_aside_and_its_file_goes_on_here(
     assert window.session.queue.slots() == ["local"]  # the server rests for 30 s
     assert window.banner.level == "warning" and "is set aside for 30 s" in window.banner.text()
     assert "cannot reach the transcription server" in window.banner.text()
+
+
+def test_a_watched_folder_queues_new_media_once_it_has_settled(
+    make_window, qtbot, tmp_path: Path
+) -> None:
+    """Settings name a folder: a file Earmark never transcribed that is already there is
+    queued at start; a file copied in later is queued once its size holds; a file that
+    is not media, a hidden one and one queued before are left alone."""
+    from desktop.core.settings import Settings, load_settings, save_settings
+
+    inbox = tmp_path / "inbox"
+    (inbox / "later").mkdir(parents=True)
+    shutil.copy(media.AUDIO_DATA / "jfk.flac", inbox / "there-before.flac")
+    (inbox / "notes.txt").write_text("not media")
+    (inbox / ".hidden.mp3").write_text("not looked at")
+    save_settings(Settings(watch_folder=str(inbox)))
+    window = make_window()
+    pane = window.queue_pane
+    assert pane.watched == inbox and pane.watch_label.text() == f"Watching {inbox}"
+    qtbot.waitUntil(
+        lambda: states(window).get("there-before.flac") is QueueState.DONE, timeout=60_000
+    )
+    # A file arriving in a subfolder, written in two steps as a download is.
+    arriving = inbox / "later" / "harvard.wav"
+    data = (media.AUDIO_DATA / "joinly_OSR_us_000_0034_8k.wav").read_bytes()
+    arriving.write_bytes(data[: len(data) // 2])
+    qtbot.wait(500)
+    with arriving.open("ab") as rest:
+        rest.write(data[len(data) // 2 :])
+    qtbot.waitUntil(lambda: states(window).get("harvard.wav") is QueueState.DONE, timeout=60_000)
+    assert set(states(window)) == {"there-before.flac", "harvard.wav"}
+    with Library.open(window.session.library.path) as library:
+        (episode,) = [e for e in library.episodes() if e.title.lower().startswith("harvard")]
+        assert abs(episode.duration - 33.6) < 2  # the whole file, not the half first seen
+    # Stop watching: kept in the settings; the folder is no longer looked at.
+    pane.watch_button.click()
+    assert pane.watched is None and load_settings().watch_folder is None

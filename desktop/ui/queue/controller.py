@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog
 
+from desktop.core.errors import EarmarkError
 from desktop.core.model import QueueState
+from desktop.core.settings import load_settings, save_settings
 from desktop.services.transcription import Progress
 from desktop.ui.queue.pane import progress_text
 
@@ -31,7 +34,34 @@ class QueueController(QObject):
         self.pane.retry_requested.connect(queue.retry)
         self.pane.clear_requested.connect(queue.clear_finished)
         self.pane.open_requested.connect(self.open_entry)
+        self.pane.watch_requested.connect(self.ask_watch)
+        window.session.watcher.watching_changed.connect(self.pane.set_watched)
         self.reload()
+
+    def follow_settings(self) -> None:
+        """Watch the folder the settings name (none: stop)."""
+        try:
+            folder = load_settings().watch_folder
+        except EarmarkError:  # a broken settings file was said when it was read
+            folder = None
+        self.window.session.watcher.watch(folder)
+
+    def ask_watch(self, start: bool) -> None:
+        """Choose a folder to watch (kept in the settings), or stop watching."""
+        folder = None
+        if start:
+            chosen = QFileDialog.getExistingDirectory(self.window, "Watch a folder")
+            if not chosen:
+                return
+            folder = chosen
+        try:
+            settings = load_settings()
+            settings.watch_folder = folder
+            save_settings(settings)
+        except EarmarkError as exc:
+            self.window.show_message("error", str(exc))
+            return
+        self.window.session.watcher.watch(folder)
 
     def reload(self) -> None:
         entries = self.queue.entries()

@@ -4,6 +4,8 @@ The pane only shows and asks; ui/queue/controller.py does."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
@@ -48,6 +50,7 @@ class QueuePane(QWidget):
     retry_requested = Signal(int)
     clear_requested = Signal()  # remove the finished entries from the list
     open_requested = Signal(int)  # the episode of an entry
+    watch_requested = Signal(bool)  # True: choose a folder to watch; False: stop watching
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,10 +104,24 @@ class QueuePane(QWidget):
         row = QGridLayout()  # two rows: the tab stays as narrow as the others
         for n, name in enumerate(("up", "down", "pause", "cancel", "retry", "clear")):
             row.addWidget(self.buttons[name], n // 3, n % 3)
+        self.watch_label = QLabel()
+        self.watch_label.setWordWrap(True)
+        self.watch_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.watch_button = self._button(
+            "Watch a Folder…", "New audio and video appearing in a folder are queued"
+        )
+        self.watch_button.clicked.connect(lambda: self.watch_requested.emit(self.watched is None))
+        watch_row = QGridLayout()
+        watch_row.addWidget(self.watch_label, 0, 0)
+        watch_row.addWidget(self.watch_button, 0, 1)
+        watch_row.setColumnStretch(0, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
         layout.addWidget(self.pages, 1)
         layout.addLayout(row)
+        layout.addLayout(watch_row)
+        self.watched: Path | None = None
+        self.set_watched(None)
         self.entries: list[QueueEntry] = []
         self.progress: dict[int, str] = {}  # entry id -> "42% · 1:10 left"
         self.set_entries([])
@@ -129,6 +146,12 @@ class QueuePane(QWidget):
                 self.tree.setCurrentItem(item)
         self.pages.setCurrentWidget(self.tree if entries else self.empty)
         self._update_buttons()
+
+    def set_watched(self, folder: Path | None) -> None:
+        self.watched = folder
+        self.watch_label.setText(f"Watching {folder}" if folder else "No folder watched")
+        self.watch_label.setToolTip(str(folder) if folder else "")
+        self.watch_button.setText("Stop Watching" if folder else "Watch a Folder…")
 
     def set_progress(self, entry_id: int, text: str) -> None:
         """The running entry's progress ("42% · 1:10 left"), shown beside its state."""
