@@ -19,6 +19,7 @@ from desktop.core.model import Chapter, Segment
 
 MIN_PART_SECONDS = 90.0
 MAX_PART_SECONDS = 420.0
+MIN_LONG_PART_SECONDS = 180.0  # no part of a long episode under 3 minutes (before snapping)
 PARTS_PER_EPISODE = 8  # the length of a part is the episode's / 8, within the bounds above
 TITLE_PHRASES = 2  # "Yellow Paper and Gavin": a lone name says too little
 SNAP_SEGMENTS = 3  # how far (in segments, each way) a cut may move to a pause or speaker change
@@ -48,7 +49,7 @@ def make_chapters(segments: Sequence[Segment], count: int | None = None) -> list
     texts = [s.text for s in segments]
     starts = [s.start for s in segments]
     length = duration / count  # parts from a third to twice this, where topics allow
-    min_gap = max(MIN_PART_SECONDS, length / 3)
+    min_gap = min(max(MIN_PART_SECONDS, length / 2), MIN_LONG_PART_SECONDS)
     found = sections(SentenceSpace(texts), starts, count, min_gap, 2 * length)
     cuts = [_snapped(segments, cut) for cut in found]
     edges = sorted({0, *cuts})

@@ -12,7 +12,10 @@
 Files: twelve distinct 24-second cuts of the bundled NASA sample (real speech), made
 once with ffmpeg into bench/.cache. Each configuration gets a fresh library.
 
-    .venv/bin/python bench/queue.py [--clip-seconds 0.5]
+    .venv/bin/python bench/queue_speed.py [--clip-seconds 0.5]
+
+(Not bench/queue.py: a file of that name beside the other benchmarks would stand in for
+Python's own `queue` module in every one of them.)
 """
 
 from __future__ import annotations
