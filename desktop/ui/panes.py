@@ -70,7 +70,7 @@ def build_panes(window: MainWindow) -> None:
     window.main_split.addWidget(center)
     window.main_split.addWidget(window.insights)
     window.main_split.setStretchFactor(1, 1)
-    window.main_split.setSizes([340, 560, 380])  # five tabs at the left fit in 340
+    window.main_split.setSizes([390, 510, 380])  # five tabs at the left fit in 390
     root = QWidget(window)
     layout = QVBoxLayout(root)
     layout.setContentsMargins(0, 0, 0, 0)

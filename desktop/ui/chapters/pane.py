@@ -5,10 +5,9 @@ its menu, Del and Insert edit them (ui/chapters/editing.py)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop.core.chapters import OutlineEntry
 from desktop.core.timecode import short
 from desktop.ui.display import shown_text
+from desktop.ui.widgets import empty_label
 
 NO_CHAPTERS = "This episode has no chapters."
 NO_EPISODE = "Open an episode to see its chapters."
@@ -44,11 +44,7 @@ class ChaptersPane(QWidget):
                             (QKeySequence(Qt.Key.Key_Insert), self.add_requested)):  # fmt: skip
             shortcut = QShortcut(key, self.list, context=Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(signal)
-        self.empty = QLabel(NO_EPISODE)
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.empty.setMargin(16)
+        self.empty = empty_label(NO_EPISODE)
         self.make_button = QPushButton("Make Chapters")
         self.make_button.setToolTip(
             "Cut the transcript into chapters at its topic shifts, each titled by its topic"

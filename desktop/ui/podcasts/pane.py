@@ -10,11 +10,9 @@ Show notes are plain text in the tooltip: feed HTML is never rendered.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QLabel,
     QMenu,
     QPushButton,
     QStackedWidget,
@@ -28,6 +26,7 @@ from desktop.core.model import Show, ShowItem
 from desktop.core.timecode import short
 from desktop.ui import icons
 from desktop.ui.display import shown_text
+from desktop.ui.widgets import empty_label
 
 EMPTY_TEXT = (
     "No podcasts yet. Subscribe with a show's feed address, or import the OPML file your "
@@ -61,11 +60,7 @@ class PodcastsPane(QWidget):
         bar.addWidget(self.refresh_button)
         bar.addStretch(1)
         self.tree = self._make_tree()
-        self.empty = QLabel(EMPTY_TEXT)
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.empty.setMargin(16)
+        self.empty = empty_label(EMPTY_TEXT)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.tree)
         self.pages.addWidget(self.empty)

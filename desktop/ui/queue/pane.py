@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop.core.model import QueueEntry, QueueState
 from desktop.core.timecode import short
 from desktop.ui.display import shown_text
+from desktop.ui.widgets import empty_label
 
 EMPTY = (
     "Nothing is waiting. Open several files or a folder (Ctrl+O, or drop them here) and "
@@ -93,11 +94,7 @@ class QueuePane(QWidget):
             shortcut = QShortcut(QKeySequence(keys), self.tree)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(call)
-        self.empty = QLabel(EMPTY)
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.empty.setMargin(16)
+        self.empty = empty_label(EMPTY)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.tree)
         self.pages.addWidget(self.empty)
