@@ -118,6 +118,9 @@ def test_the_queue_goes_on_after_a_restart(make_window, qtbot, tmp_path: Path) -
         "later.mp3": QueueState.HELD,
     }
     assert [e.title for e in window.session.episodes()] and len(window.session.episodes()) == 2
+    # Asked for again (Resume, or opened again), a paused entry goes on: this one is gone.
+    window.session.queue.add("media", str(tmp_path / "later.mp3"), "later.mp3")
+    qtbot.waitUntil(lambda: states(window)["later.mp3"] is QueueState.FAILED, timeout=30_000)
 
 
 def test_with_a_whisper_server_two_files_run_at_once(

@@ -108,12 +108,15 @@ class TranscriptionQueue(QObject):
     # --- changing ---------------------------------------------------------------------------
 
     def add(self, kind: str, subject: str, title: str) -> QueueEntry | None:
-        """Queue work (once: the same work unfinished is not queued again)."""
+        """Queue work (once: the same work unfinished is not queued again; asked for
+        again while paused, it goes on: Resume, or opening the file again)."""
         try:
-            entry, _new = self.library.queue_add(kind, subject, title)
+            entry, new = self.library.queue_add(kind, subject, title)
         except EarmarkError as exc:
             self.session.message.emit("error", str(exc))
             return None
+        if not new and entry.state is QueueState.HELD:
+            self._set(entry.id, QueueState.WAITING)
         self.changed.emit()
         if self._started:
             self._next()
