@@ -167,6 +167,25 @@ def test_ctrl_r_regenerates_the_insights(qtbot, make_window, jfk_library) -> Non
     assert window.insights.section_texts()["tldr"] == [made.tldr]
 
 
+def test_regenerate_right_as_a_run_hands_over_is_not_lost(
+    qtbot, make_window, jfk_library
+) -> None:
+    """Ctrl+R pressed the moment a run's answer arrives (its job not yet ended) starts a
+    new run; it was once dropped without a word (a CI run under load caught it)."""
+    window = open_jfk(qtbot, make_window, jfk_library)
+    answers: list[object] = []
+
+    def again(insights: object) -> None:
+        answers.append(insights)
+        if len(answers) == 1:  # inside the first run's hand-over, before its job ends
+            press(qtbot, window, Qt.Key.Key_R, CTRL)
+
+    window.session.insights_changed.connect(again)
+    press(qtbot, window, Qt.Key.Key_R, CTRL)
+    qtbot.waitUntil(lambda: len(answers) == 2, timeout=60_000)
+    assert all(a is not None for a in answers)
+
+
 def test_ctrl_comma_opens_settings(qtbot, make_window) -> None:
     window = make_window()
     ready(qtbot, window)

@@ -73,7 +73,10 @@ class InsightRuns:
     def make(self, episode_id: int, engine: str | None = None) -> None:
         """Insights in a child process; `engine` None means the one chosen in Settings."""
         session = self.session
-        if session.runner.find("insights", episode_id) is not None:
+        running = session.runner.find("insights", episode_id)
+        # A run still working is not started twice; one that has handed its answer over
+        # (it is only ending) does not hold up the next (Regenerate right after it).
+        if running is not None and not getattr(running, "delivered", False):
             return
         try:
             settings = load_settings()
@@ -96,6 +99,8 @@ class InsightRuns:
             subject=episode_id,
         )
         began = time.monotonic()
+        for ended in (job.succeeded, job.failed):  # first: before the panel hears of it
+            ended.connect(lambda _value, job=job: setattr(job, "delivered", True))
         job.progress.connect(lambda update: self._progress(episode_id, update, began))
         job.succeeded.connect(lambda result: self._done(episode_id, result))
         job.failed.connect(lambda text: self._failed(episode_id, text))
