@@ -167,9 +167,7 @@ def test_ctrl_r_regenerates_the_insights(qtbot, make_window, jfk_library) -> Non
     assert window.insights.section_texts()["tldr"] == [made.tldr]
 
 
-def test_regenerate_right_as_a_run_hands_over_is_not_lost(
-    qtbot, make_window, jfk_library
-) -> None:
+def test_regenerate_right_as_a_run_hands_over_is_not_lost(qtbot, make_window, jfk_library) -> None:
     """Ctrl+R pressed the moment a run's answer arrives (its job not yet ended) starts a
     new run; it was once dropped without a word (a CI run under load caught it)."""
     window = open_jfk(qtbot, make_window, jfk_library)
