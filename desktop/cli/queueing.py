@@ -5,7 +5,6 @@ files done, files running, the combined speed of every engine and the time left.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 from pathlib import Path
@@ -13,9 +12,8 @@ from pathlib import Path
 from desktop.cli.output import print_json
 from desktop.cli.progress import FractionBar
 from desktop.core.errors import EarmarkError
-from desktop.core.settings import load_settings
 from desktop.core.store import Library
-from desktop.services.opening import STT_SERVERS_ENV, engine_choice
+from desktop.services.opening import engine_choice, stt_server_urls
 from desktop.services.queue import (
     QueueProgress,
     QueueResult,
@@ -32,7 +30,7 @@ def queue_cmd(args: argparse.Namespace) -> int:
         raise EarmarkError("no audio or video files there: " + ", ".join(args.media))
     vad = False if args.no_vad else None
     choice = engine_choice(args.model, args.language, args.beam_size, vad=vad, local=True)
-    servers = [] if args.local else _servers(args.server)
+    servers = [] if args.local else stt_server_urls(args.server)
     engines = queue_engines(choice, servers, per_server=getattr(args, "per_server", 1))
     cancel = CancelToken()
     bar = FractionBar(sys.stderr.isatty() and not args.json, "Queue")
@@ -68,11 +66,6 @@ def progress_detail(update: QueueProgress) -> str:
     """ "2 of 10 files, 3 running, 31.5x real time" (the bar adds the time left)."""
     speed = f", {update.speed:.1f}x real time" if update.speed else ""
     return f"{update.files_done} of {update.files} files, {len(update.running)} running{speed}"
-
-
-def _servers(flag: str | None) -> list[str]:
-    configured = flag or os.environ.get(STT_SERVERS_ENV) or load_settings().stt_servers or ""
-    return [url.strip() for url in configured.split(",") if url.strip()]
 
 
 def _result_json(result: QueueResult) -> dict[str, object]:

@@ -162,22 +162,23 @@ def stt_server(url: str | None, settings: Settings) -> RemoteServer | None:
     """The Whisper server to use: the one given, else the first configured (flag, then
     $EARMARK_STT_SERVERS, then the stt_servers setting), with its key from the variable
     the user named (stt_api_key_env, else $EARMARK_STT_API_KEY)."""
-    configured = url or os.environ.get(STT_SERVERS_ENV) or settings.stt_servers
-    if not configured:
+    urls = stt_server_urls(url, settings)
+    if not urls:
         return None
-    first = parse_value("stt_servers", configured).split(",")[0]
     key = os.environ.get(settings.stt_api_key_env or STT_API_KEY_ENV) or None
-    return RemoteServer(first, settings.stt_model or "whisper-1", key)
+    return RemoteServer(urls[0], settings.stt_model or "whisper-1", key)
 
 
-def stt_server_urls(settings: Settings | None = None) -> list[str]:
-    """Every Whisper server configured ($EARMARK_STT_SERVERS, else the stt_servers
-    setting), in order; none by default."""
-    settings = settings or load_settings()
-    configured = os.environ.get(STT_SERVERS_ENV) or settings.stt_servers or ""
+def stt_server_urls(given: str | None = None, settings: Settings | None = None) -> list[str]:
+    """The Whisper servers to use, in order: those `given` (a flag, comma-separated),
+    else $EARMARK_STT_SERVERS, else the stt_servers setting; none by default. A URL that
+    is not http(s) is one clear error."""
+    configured = given or os.environ.get(STT_SERVERS_ENV)
+    if not configured:
+        configured = (settings or load_settings()).stt_servers
     if not configured:
         return []
-    return [u.strip() for u in parse_value("stt_servers", configured).split(",") if u.strip()]
+    return parse_value("stt_servers", configured).split(",")
 
 
 def engine_on(slot: str | None) -> Callable[[], EngineChoice]:

@@ -130,24 +130,24 @@ class Session(QObject):
         for path in map(Path, paths):
             if path.is_dir():  # its media, queued in name order (shown as they come)
                 for media in media_files([path]):
-                    self._enqueue_media(media)
+                    self.queue_media(media)
                 continue
             self._show_next = path
             known = known_episode(self.library, path)
             if known is not None:
                 self.open_episode(known.id)  # at once, with what is stored
                 if self.needs_resume(known):
-                    self._enqueue_media(path)
+                    self.queue_media(path)
             elif is_transcript_file(path):
                 self._start_import(path)
             else:
-                self._enqueue_media(path)
+                self.queue_media(path)
 
     def resume(self, episode_id: int) -> None:
         episode = self.library.episode(episode_id)
         if episode.media_path:
             self._show_next = Path(episode.media_path)
-            self._enqueue_media(Path(episode.media_path))
+            self.queue_media(Path(episode.media_path))
 
     def cancel_transcription(self) -> None:
         """Stop the transcription running now; the files waiting after it go on."""
@@ -186,10 +186,7 @@ class Session(QObject):
         return Job(kind, work, subject=path)
 
     def queue_media(self, path: Path) -> None:
-        """Queue a media file to transcribe (a watched folder's new file)."""
-        self._enqueue_media(path)
-
-    def _enqueue_media(self, path: Path) -> None:
+        """Queue a media file to transcribe (opened, resumed, or new in a watched folder)."""
         try:
             check_storable_name(path)  # the queue keeps the path as text, as the episode does
         except EarmarkError as exc:

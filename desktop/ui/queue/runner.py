@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -24,6 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop.core.errors import EarmarkError, ModelNeededError
 from desktop.core.media import MediaError
 from desktop.core.model import QueueEntry, QueueState
+from desktop.core.transcribe.remote import RemoteServer
 from desktop.services.opening import LOCAL_SLOT, stt_server_urls
 from desktop.services.queue import MAX_ATTEMPTS, SET_ASIDE_SECONDS
 from desktop.ui.jobs import Job
@@ -44,8 +46,7 @@ class TranscriptionQueue(QObject):
         self.library = session.library
         self._makers: dict[str, Maker] = {}
         self._here_only: set[str] = set()  # kinds that run on this machine only
-        self._running: dict[int, Job] = {}  # entry id -> its job
-        self._slot_of: dict[int, str | None] = {}  # entry id -> the engine it runs on
+        self._running: dict[int, tuple[Job, str | None]] = {}  # entry id -> job, engine
         self._aside: dict[str, float] = {}  # a failing server -> when to try it again
         self._tried: dict[int, list[str]] = {}  # entry id -> "server: why" it failed there
         self._holding: set[int] = set()  # running entries the user paused
@@ -103,7 +104,8 @@ class TranscriptionQueue(QObject):
         return sum(e.state is QueueState.WAITING for e in self.entries())
 
     def job(self, entry_id: int) -> Job | None:
-        return self._running.get(entry_id)
+        running = self._running.get(entry_id)
+        return running[0] if running is not None else None
 
     # --- changing ---------------------------------------------------------------------------
 
@@ -125,14 +127,14 @@ class TranscriptionQueue(QObject):
         return entry
 
     def move(self, entry_id: int, step: int) -> bool:
-        moved = self._try(self.library.queue_move, entry_id, step)
+        moved = self.session.attempt(self.library.queue_move, entry_id, step)
         self.changed.emit()
         return bool(moved)
 
     def hold(self, entry_id: int) -> None:
         """Pause: a waiting entry is skipped until released; a running one stops after
         the segment being decoded, keeping what it stored."""
-        job = self._running.get(entry_id)
+        job = self.job(entry_id)
         if job is not None:
             self._holding.add(entry_id)
             job.cancel()
@@ -145,14 +147,14 @@ class TranscriptionQueue(QObject):
 
     def cancel(self, entry_id: int) -> None:
         """Cancel one entry: its job stops (what it stored stays); others go on."""
-        job = self._running.get(entry_id)
+        job = self.job(entry_id)
         if job is not None:
             job.cancel()
         else:
             self._set(entry_id, QueueState.CANCELLED)
 
     def cancel_running(self) -> None:
-        for job in list(self._running.values()):
+        for job, _slot in list(self._running.values()):
             job.cancel()
 
     def cancel_all(self) -> None:
@@ -163,15 +165,15 @@ class TranscriptionQueue(QObject):
 
     def retry(self, entry_id: int) -> None:
         """A failed or cancelled entry queued again, at the end."""
-        entry = self._try(self.library.queue_entry, entry_id)
+        entry = self.session.attempt(self.library.queue_entry, entry_id)
         if entry is None or entry.active:
             return
-        self._try(self.library.queue_remove, [entry_id])
+        self.session.attempt(self.library.queue_remove, [entry_id])
         self.add(entry.kind, entry.subject, entry.title)
 
     def clear_finished(self) -> None:
         finished = [e.id for e in self.entries() if not e.active]
-        self._try(self.library.queue_remove, finished)
+        self.session.attempt(self.library.queue_remove, finished)
         self.changed.emit()
 
     # --- running ----------------------------------------------------------------------------
@@ -181,10 +183,11 @@ class TranscriptionQueue(QObject):
         whose maker is not registered yet stays waiting for it)."""
         if not self._started:
             return
-        free = [s for s in self.slots() if s not in self._slot_of.values()]
+        busy = {slot for _job, slot in self._running.values()}
+        free = [s for s in self.slots() if s not in busy]
         if not free:
             return
-        entries = self._try(self.library.queue_entries) or []
+        entries = self.session.attempt(self.library.queue_entries) or []
         for entry in entries:
             if not free:
                 return
@@ -203,8 +206,7 @@ class TranscriptionQueue(QObject):
             self._set(entry.id, QueueState.FAILED, str(exc))
             return
         job.queue_id = entry.id  # type: ignore[attr-defined]
-        self._running[entry.id] = job
-        self._slot_of[entry.id] = slot
+        self._running[entry.id] = (job, slot)
         failure: list[str] = []
         job.failed.connect(failure.append)
         job.finished.connect(lambda: self._finished(entry.id, job, failure))
@@ -212,8 +214,7 @@ class TranscriptionQueue(QObject):
         self.session.runner.start(job)
 
     def _finished(self, entry_id: int, job: Job, failure: list[str]) -> None:
-        self._running.pop(entry_id, None)
-        slot = self._slot_of.pop(entry_id, None)
+        _job, slot = self._running.pop(entry_id, (job, None))
         episode_id = getattr(job, "episode_id", None)
         if entry_id in self._holding:
             self._holding.discard(entry_id)
@@ -270,18 +271,9 @@ class TranscriptionQueue(QObject):
         episode_id: int | None = None,
         engine: str | None = None,
     ) -> None:
-        self._try(
-            self.library.queue_set, entry_id, state,
-            error=error, episode_id=episode_id, engine=engine,
-        )  # fmt: skip
+        options = {"error": error, "episode_id": episode_id, "engine": engine}
+        self.session.attempt(partial(self.library.queue_set, **options), entry_id, state)
         self.changed.emit()
-
-    def _try(self, call: Callable[..., object], *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-        try:
-            return call(*args, **kwargs)
-        except EarmarkError as exc:
-            self.session.message.emit("error", str(exc))
-            return None
 
 
 def slot_label(slot: str | None) -> str | None:
@@ -290,4 +282,4 @@ def slot_label(slot: str | None) -> str | None:
         return None
     if slot == LOCAL_SLOT:
         return "this computer"
-    return slot.split("://", 1)[-1].rstrip("/")
+    return RemoteServer(slot).name  # as `earmark transcribe DIR` names it

@@ -18,7 +18,7 @@ from typing import Any
 from desktop.core.insights.engine import CancelFn, InsightError, ProgressFn
 from desktop.core.insights.llm import prompts
 from desktop.core.insights.llm.engine import ChatInsightEngine
-from desktop.core.insights.llm.plan import Steps, fit_line, line_budget
+from desktop.core.insights.llm.plan import Steps, fit_line, line_budget, plan_parts
 from desktop.core.insights.llm.schema import ReplyError, with_quote_choices
 from desktop.core.insights.quotes import QuoteIndex, quote_choices
 from desktop.core.model import Chapter, Segment
@@ -110,17 +110,15 @@ def _ask(
 
 
 def _lines(engine: ChatInsightEngine, rows: list[Segment], budget: int) -> list[str]:
-    """The chapter's lines from its start, as many as `budget` tokens hold."""
-    lines: list[str] = []
-    used = 0
-    for i, segment in enumerate(rows):
-        line, _cut = fit_line(prompts.transcript_line(i, segment), budget, engine.counter)
-        cost = engine.counter.count(line) + 1
-        if lines and used + cost > budget:
-            break
-        lines.append(line)
-        used += cost
-    return lines
+    """The chapter's lines from its start, as many as `budget` tokens hold (counted as
+    the insights' parts are: the whole text once, not line by line)."""
+    lines = [
+        fit_line(prompts.transcript_line(i, segment), budget, engine.counter)[0]
+        for i, segment in enumerate(rows)
+    ]
+    if not lines:
+        return []
+    return [lines[i] for i in plan_parts(lines, budget, engine.counter)[0]]
 
 
 def _checked(data: Any, texts: list[str], episode: str, taken: list[str]) -> dict[str, Any]:
